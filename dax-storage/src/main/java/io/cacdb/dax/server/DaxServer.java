@@ -2,6 +2,7 @@ package io.cacdb.dax.server;
 
 import io.cacdb.dax.admin.AdminHttpServer;
 import io.cacdb.dax.admin.Health;
+import io.cacdb.dax.cluster.ServerInfo;
 import io.cacdb.dax.store.BlockStorage;
 import io.cacdb.dax.store.RocksBlockStorage;
 import io.cacdb.dax.store.StorageException;
@@ -38,6 +39,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -174,7 +176,8 @@ public final class DaxServer implements AutoCloseable {
                 });
         try {
             serverChannel = bootstrap.bind(config.bindHost(), config.rpcPort()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty rethrows the bind failure (a checked BindException) without declaring it
             throw new IllegalStateException("cannot bind DAX RPC on " + config.bindHost() + ":" + config.rpcPort()
                     + ": " + e, e);
         }
@@ -193,7 +196,7 @@ public final class DaxServer implements AutoCloseable {
 
     /** Routes one request; runs on an event loop, so it only hands work over. */
     private void dispatch(Channel channel, DaxRequest request, long startNanos) {
-        java.util.function.Consumer<DaxResponse> reply = response -> {
+        Consumer<DaxResponse> reply = response -> {
             metrics.recordRequest(request.opcode(), response, startNanos);
             channel.writeAndFlush(response);
         };
@@ -222,7 +225,7 @@ public final class DaxServer implements AutoCloseable {
     }
 
     private void submitWrite(DaxRequest request, long payloadBytes, long startNanos,
-            java.util.function.Consumer<DaxResponse> reply) {
+            Consumer<DaxResponse> reply) {
         if (!writer.submit(new GroupCommitWriter.Pending(request, payloadBytes, startNanos, reply))) {
             reply.accept(DaxResponse.Error.of(request, Status.OVERLOADED, 0, "write queue of server "
                     + config.serverId() + " is full (" + config.writeQueueCapacity() + " requests)"));
@@ -230,7 +233,7 @@ public final class DaxServer implements AutoCloseable {
     }
 
     private void submitRead(DaxRequest request, Supplier<DaxResponse> work,
-            java.util.function.Consumer<DaxResponse> reply) {
+            Consumer<DaxResponse> reply) {
         try {
             readPool.execute(() -> {
                 DaxResponse response;
@@ -271,6 +274,11 @@ public final class DaxServer implements AutoCloseable {
     /** The bound RPC port (the configured one, or the ephemeral one chosen for port 0). */
     public int rpcPort() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** This server as a cluster map lists it: id, bind host, bound RPC port, zone. */
+    public ServerInfo serverInfo() {
+        return new ServerInfo(config.serverId(), config.bindHost(), rpcPort(), config.zone());
     }
 
     /** The bound admin HTTP port. */
