@@ -56,9 +56,12 @@ final class BlockCache {
         return stripes.get(stripe(address));
     }
 
-    /** Inserts a block a reader loaded, unless a commit touched its stripe since {@code stamp} (see class comment). */
+    /**
+     * Inserts a block a reader loaded and verified, unless a commit touched its stripe since {@code stamp} (see the
+     * class comment).
+     */
     void offerLoaded(Block block, long stamp) {
-        if ((stamp & 1) != 0 || !block.checksumValid()) {
+        if ((stamp & 1) != 0) {
             return;
         }
         int stripe = stripe(block.address());

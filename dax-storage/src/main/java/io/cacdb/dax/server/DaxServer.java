@@ -226,6 +226,11 @@ public final class DaxServer implements AutoCloseable {
 
     private void submitWrite(DaxRequest request, long payloadBytes, long startNanos,
             Consumer<DaxResponse> reply) {
+        if (writer.failure() != null) {
+            reply.accept(DaxResponse.Error.of(request, Status.INTERNAL_ERROR, 0, "the writer of server "
+                    + config.serverId() + " failed: " + writer.failure()));
+            return;
+        }
         if (!writer.submit(new GroupCommitWriter.Pending(request, payloadBytes, startNanos, reply))) {
             reply.accept(DaxResponse.Error.of(request, Status.OVERLOADED, 0, "write queue of server "
                     + config.serverId() + " is full (" + config.writeQueueCapacity() + " requests)"));

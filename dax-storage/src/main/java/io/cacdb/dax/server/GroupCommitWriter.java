@@ -59,6 +59,10 @@ final class GroupCommitWriter {
     private final AtomicLong syncedBatches = new AtomicLong();
     private volatile boolean stopWhenIdle;
     private volatile boolean crashed;
+    /** Set if the writer thread died of a bug; from then on every mutation is refused with INTERNAL_ERROR. */
+    private volatile Throwable failure;
+    /** Set when the writer thread has left its loop for good. */
+    private volatile boolean exited;
 
     GroupCommitWriter(String serverId, BlockStorage storage, ConcurrentMap<Long, VolumeRecord> volumes,
             BlockCache cache, ServerMetrics metrics, Consumer<VolumeRecord> onNewVolume, int queueCapacity,
@@ -78,9 +82,23 @@ final class GroupCommitWriter {
         thread.start();
     }
 
-    /** Queues a mutation; false when the queue is full (the caller answers OVERLOADED). */
+    /**
+     * Queues a mutation; false when the queue is full (the caller answers OVERLOADED). A mutation that slips in after
+     * the writer exited is answered here rather than left waiting forever.
+     */
     boolean submit(Pending pending) {
-        return queue.offer(pending);
+        if (!queue.offer(pending)) {
+            return false;
+        }
+        if (exited) {
+            failQueued(failure != null ? Status.INTERNAL_ERROR : Status.SHUTTING_DOWN, "the writer has stopped");
+        }
+        return true;
+    }
+
+    /** Why the writer thread died, or null while it runs (or ended normally). */
+    Throwable failure() {
+        return failure;
     }
 
     int queueDepth() {
@@ -99,7 +117,7 @@ final class GroupCommitWriter {
     boolean finish(long timeoutMillis) throws InterruptedException {
         stopWhenIdle = true;
         thread.join(timeoutMillis);
-        failQueued("server is stopping");
+        failQueued(Status.SHUTTING_DOWN, "server is stopping");
         return !thread.isAlive();
     }
 
@@ -116,13 +134,31 @@ final class GroupCommitWriter {
         return !thread.isAlive();
     }
 
-    private void failQueued(String why) {
+    private void failQueued(Status status, String why) {
+        if (crashed) {
+            queue.clear();
+            return;
+        }
         for (Pending p; (p = queue.poll()) != null; ) {
-            p.reply().accept(DaxResponse.Error.of(p.request(), Status.SHUTTING_DOWN, 0, why));
+            p.reply().accept(DaxResponse.Error.of(p.request(), status, 0, why));
         }
     }
 
     private void run() {
+        try {
+            loop();
+        } catch (RuntimeException | Error e) {
+            // a bug in the decision code: an invariant failed. Refuse mutations from now on rather than decide them
+            // with a writer in an unknown state; reads keep working, and the operator sees this once, loudly.
+            failure = e;
+            log.error("group-commit writer died; this server refuses every mutation until restarted", e);
+        } finally {
+            exited = true;
+            failQueued(failure != null ? Status.INTERNAL_ERROR : Status.SHUTTING_DOWN, "the writer has stopped");
+        }
+    }
+
+    private void loop() {
         List<Pending> batch = new ArrayList<>(maxRequests);
         while (!crashed) {
             Pending first;
