@@ -104,6 +104,7 @@ public final class DaxClient implements AutoCloseable {
             Thread.ofVirtual().name("dax-client-anti-entropy-", 0).factory());
     private final Set<Long> antiEntropyRunning = ConcurrentHashMap.newKeySet();
     private final ScheduledFuture<?> antiEntropyTask;
+    private final RepairTracker repairTracker = new RepairTracker();
     private volatile boolean closed;
 
     private DaxClient(ClusterMap map, DaxClientConfig config, MeterRegistry registry, NetworkConditions network) {
@@ -326,6 +327,7 @@ public final class DaxClient implements AutoCloseable {
         QuorumRead(BlockAddress address, List<ServerInfo> replicas) {
             this.address = address;
             this.replicas = replicas;
+            repairTracker.begin();
         }
 
         synchronized void onReply(ReplicaCopy copy) {
@@ -354,6 +356,7 @@ public final class DaxClient implements AutoCloseable {
                 }
             }
             best.ifPresent(b -> repairStale(b.block(), replies));
+            repairTracker.end();
         }
     }
 
@@ -532,8 +535,11 @@ public final class DaxClient implements AutoCloseable {
             };
             if (stale) {
                 map.server(copy.serverId()).ifPresent(server -> {
-                    if (repairWrite(server, best) != null) {
+                    CompletableFuture<Boolean> repair = repairWrite(server, best);
+                    if (repair != null) {
                         metrics.readRepairs.increment();
+                        repairTracker.begin();
+                        repair.whenComplete((ok, e) -> repairTracker.end());
                     }
                 });
             }
@@ -872,6 +878,41 @@ public final class DaxClient implements AutoCloseable {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /**
+     * Completes when no quorum read is waiting for its last replies and no read repair is in flight: a test waits on
+     * it instead of sleeping, after a read whose repair it wants to observe.
+     */
+    CompletableFuture<Void> repairsIdle() {
+        return repairTracker.idle();
+    }
+
+    /** Counts quorum reads still collecting replies and repair writes in flight. */
+    private static final class RepairTracker {
+        private int active;
+        private final List<CompletableFuture<Void>> waiters = new ArrayList<>();
+
+        synchronized void begin() {
+            active++;
+        }
+
+        synchronized void end() {
+            if (--active == 0) {
+                waiters.forEach(w -> w.complete(null));
+                waiters.clear();
+            }
+        }
+
+        synchronized CompletableFuture<Void> idle() {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            if (active == 0) {
+                f.complete(null);
+            } else {
+                waiters.add(f);
+            }
+            return f;
+        }
     }
 
     EventLoop loopFor(ServerInfo server) {

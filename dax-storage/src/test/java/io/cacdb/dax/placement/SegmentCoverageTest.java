@@ -44,8 +44,8 @@ class SegmentCoverageTest {
     /** Whenever the rule says yes, every real segment indeed has k acknowledging replicas (seeded random sets). */
     @Test
     void ruleIsSoundAgainstRealPlacement() {
-        long seed = System.nanoTime();
-        System.out.println("SegmentCoverageTest seed=" + seed);
+        long seed = Long.getLong("cacdb.test.seed", System.nanoTime());
+        System.out.println("SegmentCoverageTest seed=" + seed + " (reproduce with -Dcacdb.test.seed=" + seed + ")");
         Random random = new Random(seed);
         Placement placement = new Placement(map);
         List<ServerInfo> servers = new ArrayList<>(map.servers());
