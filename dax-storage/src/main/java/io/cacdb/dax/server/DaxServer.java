@@ -26,6 +26,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
@@ -137,8 +138,10 @@ public final class DaxServer implements AutoCloseable {
         Gauge.builder(ServerMetrics.PREFIX + "cache.weight", cache, BlockCache::weightBytes).baseUnit("bytes")
                 .description("Bytes charged to the block cache").register(registry);
 
-        bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), NioIoHandler.newFactory());
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("dax-accept-" + config.serverId(), true),
+                NioIoHandler.newFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
+                new DefaultThreadFactory("dax-io-" + config.serverId(), true), NioIoHandler.newFactory());
         ResponseEncoder encoder = new ResponseEncoder();
         DaxServerHandler.Dispatcher dispatcher = new DaxServerHandler.Dispatcher() {
             @Override
