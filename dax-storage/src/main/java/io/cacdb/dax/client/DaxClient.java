@@ -104,7 +104,7 @@ public final class DaxClient implements AutoCloseable {
             Thread.ofVirtual().name("dax-client-anti-entropy-", 0).factory());
     private final Set<Long> antiEntropyRunning = ConcurrentHashMap.newKeySet();
     private final ScheduledFuture<?> antiEntropyTask;
-    private final RepairTracker repairTracker = new RepairTracker();
+    private final SettleTracker settleTracker = new SettleTracker();
     private volatile boolean closed;
 
     private DaxClient(ClusterMap map, DaxClientConfig config, MeterRegistry registry, NetworkConditions network) {
@@ -226,6 +226,7 @@ public final class DaxClient implements AutoCloseable {
             this.block = block;
             this.replicas = replicas;
             this.startNanos = startNanos;
+            settleTracker.begin();
         }
 
         synchronized void onReply(ServerInfo server, DaxResponse response, Throwable error) {
@@ -265,6 +266,9 @@ public final class DaxClient implements AutoCloseable {
                         hints.add(r, new HintedHandoff.WriteHint(epoch, block));
                     }
                 }
+            }
+            if (outstanding == 0) {
+                settleTracker.end();
             }
         }
 
@@ -327,7 +331,7 @@ public final class DaxClient implements AutoCloseable {
         QuorumRead(BlockAddress address, List<ServerInfo> replicas) {
             this.address = address;
             this.replicas = replicas;
-            repairTracker.begin();
+            settleTracker.begin();
         }
 
         synchronized void onReply(ReplicaCopy copy) {
@@ -356,7 +360,7 @@ public final class DaxClient implements AutoCloseable {
                 }
             }
             best.ifPresent(b -> repairStale(b.block(), replies));
-            repairTracker.end();
+            settleTracker.end();
         }
     }
 
@@ -538,8 +542,8 @@ public final class DaxClient implements AutoCloseable {
                     CompletableFuture<Boolean> repair = repairWrite(server, best);
                     if (repair != null) {
                         metrics.readRepairs.increment();
-                        repairTracker.begin();
-                        repair.whenComplete((ok, e) -> repairTracker.end());
+                        settleTracker.begin();
+                        repair.whenComplete((ok, e) -> settleTracker.end());
                     }
                 });
             }
@@ -644,11 +648,13 @@ public final class DaxClient implements AutoCloseable {
         Set<String> acked = new HashSet<>();
         Map<String, String> failures = new HashMap<>();
         int[] settled = {0};
+        settleTracker.begin();
         for (ServerInfo server : map.servers()) {
             call(server, op, request, volume).whenComplete((response, error) -> {
                 boolean failed = false;
+                boolean last;
                 synchronized (acked) {
-                    settled[0]++;
+                    last = ++settled[0] == map.servers().size();
                     try {
                         String why = error != null ? describe(error) : classifier.classify(server, response);
                         if (why == null) {
@@ -675,6 +681,9 @@ public final class DaxClient implements AutoCloseable {
                 }
                 if (failed) {
                     onFailure.accept(server);
+                }
+                if (last) {
+                    settleTracker.end();
                 }
             });
         }
@@ -881,15 +890,16 @@ public final class DaxClient implements AutoCloseable {
     }
 
     /**
-     * Completes when no quorum read is waiting for its last replies and no read repair is in flight: a test waits on
-     * it instead of sleeping, after a read whose repair it wants to observe.
+     * Completes when every operation issued so far has settled in the background too: all replicas of writes and
+     * broadcasts answered or failed (and their hints are queued), quorum reads got their last replies, and read
+     * repairs finished. Tests wait on it instead of sleeping; hint delivery and anti-entropy are not included.
      */
-    CompletableFuture<Void> repairsIdle() {
-        return repairTracker.idle();
+    CompletableFuture<Void> settled() {
+        return settleTracker.idle();
     }
 
-    /** Counts quorum reads still collecting replies and repair writes in flight. */
-    private static final class RepairTracker {
+    /** Counts operations whose stragglers are still outstanding, and read-repair writes in flight. */
+    private static final class SettleTracker {
         private int active;
         private final List<CompletableFuture<Void>> waiters = new ArrayList<>();
 

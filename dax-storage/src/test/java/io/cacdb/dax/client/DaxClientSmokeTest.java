@@ -1,5 +1,6 @@
 package io.cacdb.dax.client;
 
+import io.cacdb.dax.local.LocalDaxCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,8 +19,8 @@ class DaxClientSmokeTest {
 
     @Test
     void writeThenReadEveryKind(@TempDir Path dir) throws Exception {
-        try (InProcessServers servers = new InProcessServers(dir);
-                DaxClient client = DaxClient.create(servers.map(), DaxClientConfig.defaults("a"),
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir));
+                DaxClient client = DaxClient.create(servers.clusterMap(), DaxClientConfig.defaults("a"),
                         new SimpleMeterRegistry())) {
             client.createVolume(1).get(10, TimeUnit.SECONDS);
             BlockAddress a = BlockAddress.page(1, 5);

@@ -1,5 +1,6 @@
 package io.cacdb.dax.client;
 
+import io.cacdb.dax.local.LocalDaxCluster;
 import static io.cacdb.dax.client.TestBlocks.await;
 import static io.cacdb.dax.client.TestBlocks.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +36,7 @@ class DurabilityTest {
     void writeAckedAtExactlyWSurvivesLosingNMinusWOfItsHolders(@TempDir Path dir) {
         long seed = TestSeeds.seed("DurabilityTest");
         Random random = new Random(seed);
-        try (InProcessServers servers = new InProcessServers(dir)) {
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir))) {
             for (int round = 0; round < 3; round++) {
                 BlockAddress address = BlockAddress.page(VOLUME, round * 5000L + random.nextInt(1000));
                 Block b = block(address, Version.ofPage(10 + round));
@@ -72,7 +73,44 @@ class DurabilityTest {
         }
     }
 
-    /** Two replicas not both holders of... any two from the shuffled list such that the rest span two zones. */
+    /**
+     * The same with real processes: the write is acknowledged by exactly W replicas, then two of those servers'
+     * JVMs are SIGKILLed; a new client still reads the write with every read kind.
+     */
+    @Test
+    void writeAckedAtWSurvivesSigkillOfTwoHolders(@TempDir Path dir) {
+        long seed = TestSeeds.seed("DurabilityTest.sigkill");
+        Random random = new Random(seed);
+        try (LocalDaxCluster servers = LocalDaxCluster.start(
+                LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.CHILD_PROCESSES).withBaseDir(dir))) {
+            BlockAddress address = BlockAddress.log(VOLUME, random.nextInt(100_000));
+            Block b = block(address, Version.ofLogBlock(1, 4096));
+            NetworkConditions net = NetworkConditions.none();
+            List<ServerInfo> holders;
+            try (DaxClient writer = client(servers, net)) {
+                await(writer.createVolume(VOLUME));
+                List<ServerInfo> replicas = new ArrayList<>(writer.placement().replicasOf(address));
+                Collections.shuffle(replicas, random);
+                List<ServerInfo> missed = pickMissed(replicas, 2);
+                missed.forEach(s -> net.cutOff(s.id()));
+                await(writer.write(1, b));
+                holders = new ArrayList<>(replicas);
+                holders.removeAll(missed);
+            }
+            Collections.shuffle(holders, random);
+            for (ServerInfo s : holders.subList(0, 2)) {
+                servers.kill(s.id());
+            }
+            try (DaxClient reader = client(servers, NetworkConditions.none())) {
+                reader.openVolume(VOLUME);
+                assertEquals(Optional.of(b), await(reader.readQuorum(address)), "seed " + seed);
+                assertEquals(Optional.of(b), await(reader.readAtLeast(address, b.version())), "seed " + seed);
+                assertEquals(Optional.of(b), await(reader.read(address)), "seed " + seed);
+            }
+        }
+    }
+
+    /** Two of the shuffled replicas such that the others still span two zones. */
     private static List<ServerInfo> pickMissed(List<ServerInfo> shuffled, int count) {
         for (int i = 0; i < shuffled.size(); i++) {
             for (int j = i + 1; j < shuffled.size(); j++) {
@@ -89,7 +127,7 @@ class DurabilityTest {
 
     @Test
     void zoneDownWritesAndReadsWorkAndZonePlusOneStillReads(@TempDir Path dir) {
-        try (InProcessServers servers = new InProcessServers(dir);
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir));
                 DaxClient client = client(servers, NetworkConditions.none())) {
             await(client.createVolume(VOLUME));
             List<Block> before = new ArrayList<>();
@@ -126,8 +164,8 @@ class DurabilityTest {
         }
     }
 
-    static DaxClient client(InProcessServers servers, NetworkConditions net) {
-        return DaxClient.create(servers.map(), DaxClientConfig.builder("a")
+    static DaxClient client(LocalDaxCluster servers, NetworkConditions net) {
+        return DaxClient.create(servers.clusterMap(), DaxClientConfig.builder("a")
                 .requestTimeout(java.time.Duration.ofSeconds(3)).build(), new SimpleMeterRegistry(), net);
     }
 }

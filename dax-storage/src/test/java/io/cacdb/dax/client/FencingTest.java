@@ -1,5 +1,6 @@
 package io.cacdb.dax.client;
 
+import io.cacdb.dax.local.LocalDaxCluster;
 import static io.cacdb.dax.client.TestBlocks.await;
 import static io.cacdb.dax.client.TestBlocks.block;
 import static io.cacdb.dax.client.TestBlocks.failure;
@@ -32,7 +33,7 @@ class FencingTest {
      */
     @Test
     void afterFenceNoOldEpochWriteCompletes(@TempDir Path dir) {
-        try (InProcessServers servers = new InProcessServers(dir)) {
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir))) {
             NetworkConditions newSide = NetworkConditions.none();
             newSide.cutOffZone("c");
             try (DaxClient old = client(servers, NetworkConditions.none(), "a");
@@ -68,7 +69,7 @@ class FencingTest {
     void racingOldAndNewWriters(@TempDir Path dir) throws InterruptedException {
         long seed = TestSeeds.seed("FencingTest");
         Random random = new Random(seed);
-        try (InProcessServers servers = new InProcessServers(dir)) {
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir))) {
             NetworkConditions oldNet = NetworkConditions.none();
             oldNet.setJitter(Duration.ofMillis(1 + random.nextInt(5)), random.nextLong());
             NetworkConditions newNet = NetworkConditions.none();
@@ -132,7 +133,7 @@ class FencingTest {
         }
     }
 
-    static DaxClient client(InProcessServers servers, NetworkConditions net, String zone) {
-        return DaxClient.create(servers.map(), DaxClientConfig.defaults(zone), new SimpleMeterRegistry(), net);
+    static DaxClient client(LocalDaxCluster servers, NetworkConditions net, String zone) {
+        return DaxClient.create(servers.clusterMap(), DaxClientConfig.defaults(zone), new SimpleMeterRegistry(), net);
     }
 }

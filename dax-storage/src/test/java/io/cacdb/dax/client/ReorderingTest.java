@@ -1,5 +1,6 @@
 package io.cacdb.dax.client;
 
+import io.cacdb.dax.local.LocalDaxCluster;
 import static io.cacdb.dax.client.TestBlocks.await;
 import static io.cacdb.dax.client.TestBlocks.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,15 +40,15 @@ class ReorderingTest {
         int versions = 40 + random.nextInt(40);
         int blocks = 1 + random.nextInt(3);
         long volume = 4;
-        try (InProcessServers servers = new InProcessServers(dir)) {
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir))) {
             List<DaxClient> clients = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 NetworkConditions net = new NetworkConditions(Duration.ofMillis(random.nextInt(2)));
                 net.setJitter(Duration.ofMillis(1 + random.nextInt(8)), random.nextLong());
-                clients.add(DaxClient.create(servers.map(), DaxClientConfig.defaults(w % 2 == 0 ? "a" : "b"),
+                clients.add(DaxClient.create(servers.clusterMap(), DaxClientConfig.defaults(w % 2 == 0 ? "a" : "b"),
                         new SimpleMeterRegistry(), net));
             }
-            DaxClient observer = DaxClient.create(servers.map(), DaxClientConfig.defaults("c"),
+            DaxClient observer = DaxClient.create(servers.clusterMap(), DaxClientConfig.defaults("c"),
                     new SimpleMeterRegistry());
             try {
                 await(clients.get(0).createVolume(volume));

@@ -1,5 +1,6 @@
 package io.cacdb.dax.client;
 
+import io.cacdb.dax.local.LocalDaxCluster;
 import static io.cacdb.dax.client.TestBlocks.await;
 import static io.cacdb.dax.client.TestBlocks.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +35,7 @@ class RepairTest {
 
     @Test
     void antiEntropyConvergesAServerThatMissedManyWrites(@TempDir Path dir) {
-        try (InProcessServers servers = new InProcessServers(dir)) {
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir))) {
             List<Block> written = new ArrayList<>();
             try (DaxClient writer = client(servers)) {
                 await(writer.createVolume(VOLUME));
@@ -70,7 +71,7 @@ class RepairTest {
     }
 
     /** A client with no epoch for the volume (a standby): anti-entropy must only compare. */
-    private record PassiveClient(InProcessServers servers) {
+    private record PassiveClient(LocalDaxCluster servers) {
         CompletableFuture<AntiEntropyReport> antiEntropy() {
             DaxClient c = client(servers);
             c.openVolume(VOLUME);
@@ -109,8 +110,8 @@ class RepairTest {
 
     @Test
     void hintedHandoffDeliversToAServerThatComesBack(@TempDir Path dir) {
-        try (InProcessServers servers = new InProcessServers(dir);
-                DaxClient writer = DaxClient.create(servers.map(), DaxClientConfig.builder("a")
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir));
+                DaxClient writer = DaxClient.create(servers.clusterMap(), DaxClientConfig.builder("a")
                         .hintProbe(java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(100)).build(),
                         new SimpleMeterRegistry())) {
             await(writer.createVolume(VOLUME));
@@ -123,10 +124,11 @@ class RepairTest {
                     toD5.add(b);
                 }
             }
+            await(writer.settled());
             assertTrue(writer.pendingHintBytes() > 0);
             servers.restart("d5");
             await(writer.hintsDrained());
-            ServerInfo d5 = servers.map().server("d5").orElseThrow();
+            ServerInfo d5 = servers.clusterMap().server("d5").orElseThrow();
             for (Block b : toD5) {
                 ReplicaCopy copy = await(writer.readReplica(d5, b.address()));
                 assertEquals(new ReplicaCopy.Good("d5", b), copy);
@@ -138,8 +140,8 @@ class RepairTest {
     void hintQueueIsBoundedInBytesAndDropsOldest(@TempDir Path dir) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         long capacity = 1 << 20;
-        try (InProcessServers servers = new InProcessServers(dir);
-                DaxClient writer = DaxClient.create(servers.map(), DaxClientConfig.builder("a")
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir));
+                DaxClient writer = DaxClient.create(servers.clusterMap(), DaxClientConfig.builder("a")
                         .hintedHandoffMaxBytes(capacity).build(), registry)) {
             await(writer.createVolume(VOLUME));
             // pages 0..149 share segment 0, so all hints go to the same crashed replica
@@ -149,6 +151,7 @@ class RepairTest {
                 writes.add(writer.write(1, block(BlockAddress.page(VOLUME, i), Version.ofPage(1), 16 * 1024)));
             }
             await(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)));
+            await(writer.settled());
             assertTrue(writer.pendingHintBytes() <= capacity, "hints " + writer.pendingHintBytes());
             assertTrue(registry.counter("cacdb.dax.client.hints.dropped").count() > 0);
         }
@@ -156,7 +159,7 @@ class RepairTest {
 
     @Test
     void corruptReplicaIsDetectedByChecksumAndRepairedFromPeers(@TempDir Path dir) {
-        try (InProcessServers servers = new InProcessServers(dir);
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir));
                 DaxClient client = client(servers)) {
             await(client.createVolume(VOLUME));
             BlockAddress a = BlockAddress.page(VOLUME, 42);
@@ -164,28 +167,28 @@ class RepairTest {
             await(client.write(1, b));
             ServerInfo victim = client.placement().replicasOf(a).get(0);
             servers.stop(victim.id());
-            assertTrue(RocksBlockStorage.rewriteRawValue(servers.dataDir(victim.id()), a, raw -> {
+            assertTrue(RocksBlockStorage.rewriteRawValue(servers.config(victim.id()).dataDir(), a, raw -> {
                 raw[raw.length - 1] ^= 0x5A; // a payload byte
                 return raw;
             }));
             servers.restart(victim.id());
             assertInstanceOf(ReplicaCopy.Corrupt.class, await(client.readReplica(victim, a)));
             assertEquals(Optional.of(b), await(client.readQuorum(a)));
-            await(client.repairsIdle());
+            await(client.settled());
             assertEquals(new ReplicaCopy.Good(victim.id(), b), await(client.readReplica(victim, a)));
         }
     }
 
     @Test
     void everyCopyCorruptIsACorruptBlockException(@TempDir Path dir) {
-        try (InProcessServers servers = new InProcessServers(dir);
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir));
                 DaxClient client = client(servers)) {
             await(client.createVolume(VOLUME));
             BlockAddress a = BlockAddress.page(VOLUME, 43);
             await(client.write(1, block(a, Version.ofPage(3))));
             for (ServerInfo s : client.placement().replicasOf(a)) {
                 servers.stop(s.id());
-                RocksBlockStorage.rewriteRawValue(servers.dataDir(s.id()), a, raw -> {
+                RocksBlockStorage.rewriteRawValue(servers.config(s.id()).dataDir(), a, raw -> {
                     raw[raw.length - 1] ^= 1;
                     return raw;
                 });
@@ -198,8 +201,8 @@ class RepairTest {
         }
     }
 
-    static DaxClient client(InProcessServers servers) {
-        return DaxClient.create(servers.map(), DaxClientConfig.defaults("b"), new SimpleMeterRegistry(),
+    static DaxClient client(LocalDaxCluster servers) {
+        return DaxClient.create(servers.clusterMap(), DaxClientConfig.defaults("b"), new SimpleMeterRegistry(),
                 NetworkConditions.none());
     }
 }

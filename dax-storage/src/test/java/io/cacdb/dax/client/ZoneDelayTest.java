@@ -1,5 +1,6 @@
 package io.cacdb.dax.client;
 
+import io.cacdb.dax.local.LocalDaxCluster;
 import static io.cacdb.dax.client.TestBlocks.await;
 import static io.cacdb.dax.client.TestBlocks.block;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,8 +20,8 @@ class ZoneDelayTest {
     @Test
     void quorumWriteTakesAtLeastOneCrossZoneRoundTrip(@TempDir Path dir) {
         Duration d = Duration.ofMillis(40);
-        try (InProcessServers servers = new InProcessServers(dir);
-                DaxClient client = DaxClient.create(servers.map(), DaxClientConfig.defaults("a"),
+        try (LocalDaxCluster servers = LocalDaxCluster.start(LocalDaxCluster.Options.defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir));
+                DaxClient client = DaxClient.create(servers.clusterMap(), DaxClientConfig.defaults("a"),
                         new SimpleMeterRegistry(), new NetworkConditions(d))) {
             await(client.createVolume(8));
             for (int i = 0; i < 3; i++) {
