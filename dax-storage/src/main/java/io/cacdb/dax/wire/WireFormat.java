@@ -345,6 +345,11 @@ public final class WireFormat {
     private static void writeString(ByteBuf out, String s, int maxBytes) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         int length = Math.min(bytes.length, maxBytes);
+        // Cut at a character boundary: dropping a continuation byte (10xxxxxx) would leave a partial character
+        // that the peer decodes as U+FFFD, which is not a prefix of the message and can exceed maxBytes again.
+        while (length > 0 && length < bytes.length && (bytes[length] & 0xC0) == 0x80) {
+            length--;
+        }
         out.writeShort(length);
         out.writeBytes(bytes, 0, length);
     }
