@@ -37,8 +37,6 @@ final class LeakRecorder {
         }
     }
 
-    /** GC rounds per {@link #collect()}: one round can miss references the GC enqueues just after it returns. */
-    private static final int GC_ROUNDS = 2;
 
     /** Bound on waiting for the GC to enqueue our sentinel reference in one round. */
     private static final long SENTINEL_WAIT_MILLIS = 2_000;
@@ -73,9 +71,12 @@ final class LeakRecorder {
         return BYTEBUF_DETECTOR_IS_OURS ? "recording detector from our factory" : "listener on Netty's own detector";
     }
 
-    /** Forces pending leak reports out and returns (and forgets) every leak recorded so far. */
-    static List<Leak> collect() {
-        for (int round = 0; round < GC_ROUNDS; round++) {
+    /**
+     * Forces pending leak reports out and returns (and forgets) every leak recorded so far. Each GC round costs
+     * ~15 ms; one normally suffices (the sentinel waits for reference processing), a second catches stragglers.
+     */
+    static List<Leak> collect(int gcRounds) {
+        for (int round = 0; round < gcRounds; round++) {
             gcAndWait();
             // A detector polls its reference queue only when it tracks a new object.
             UnpooledByteBufAllocator.DEFAULT.heapBuffer(1).release();

@@ -25,17 +25,17 @@ public final class NoLeaks implements BeforeAllCallback, AfterEachCallback, Afte
     @Override
     public void beforeAll(ExtensionContext context) {
         // Leaks left by an earlier class belong to it, not to this one; that class's after-all already failed.
-        LeakRecorder.collect();
+        LeakRecorder.collect(1);
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        assertNone(LeakRecorder.collect(), context.getDisplayName());
+        assertNone(LeakRecorder.collect(1), context.getDisplayName());
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        assertNone(LeakRecorder.collect(), context.getDisplayName() + " (after all)");
+        assertNone(LeakRecorder.collect(2), context.getDisplayName() + " (after all)");
     }
 
     private static void assertNone(List<LeakRecorder.Leak> leaks, String where) {
