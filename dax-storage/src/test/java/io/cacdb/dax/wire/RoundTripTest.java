@@ -164,7 +164,7 @@ class RoundTripTest {
     private static final int SPLIT_EVERY_OFFSET_MAX_BYTES = 512;
 
     /**
-     * Where to split a frame in two: every offset for frames up to {@link #SPLIT_EVERY_OFFSET_MAX_BYTES}; for longer
+     * Where to split (or cut) a frame: every offset for frames up to {@link #SPLIT_EVERY_OFFSET_MAX_BYTES}; for longer
      * ones (only long strings and payloads) every offset in the first and last 128 bytes, where all the fixed
      * fields and the string and payload lengths are, and every 17th offset between.
      */
