@@ -6,6 +6,7 @@ import io.cacdb.dax.block.BlockSummary;
 import io.cacdb.dax.block.Space;
 import io.cacdb.dax.block.Version;
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,7 +216,7 @@ public final class WireFormat {
                     yield new DaxResponse.WriteAck(requestId, outcome, readVersion(frame));
                 }
                 case READ -> {
-                    boolean found = need(frame, 1).readBoolean();
+                    boolean found = readBoolean(frame, "found flag");
                     if (!found) {
                         yield new DaxResponse.ReadResult(requestId, null);
                     }
@@ -239,7 +240,7 @@ public final class WireFormat {
                         Version v = readVersion(frame);
                         entries.add(new BlockSummary(blockNo, v, frame.readInt()));
                     }
-                    boolean more = need(frame, 1).readBoolean();
+                    boolean more = readBoolean(frame, "more flag");
                     yield new DaxResponse.ScanResult(requestId, entries, more, readNonNegative(frame, "next block"));
                 }
             };
@@ -360,9 +361,25 @@ public final class WireFormat {
             throw new DaxProtocolException(Status.BAD_REQUEST, "string of " + length + " bytes exceeds " + maxBytes);
         }
         need(in, length);
-        String s = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
+        String s;
+        try {
+            // Strict: the lenient String decoding turns malformed bytes into U+FFFD, accepting a message that
+            // is not the one sent and that re-encodes to other bytes.
+            s = StandardCharsets.UTF_8.newDecoder().decode(in.nioBuffer(in.readerIndex(), length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new DaxProtocolException(Status.BAD_REQUEST, "string of " + length + " bytes is not valid UTF-8");
+        }
         in.skipBytes(length);
         return s;
+    }
+
+    /** A boolean is one byte, 0 or 1: any other value is refused, so that every message has one encoding. */
+    private static boolean readBoolean(ByteBuf in, String what) {
+        byte b = need(in, 1).readByte();
+        if (b != 0 && b != 1) {
+            throw new DaxProtocolException(Status.BAD_REQUEST, what + " must be a boolean 0 or 1, was " + b);
+        }
+        return b == 1;
     }
 
     private static ByteBuf need(ByteBuf in, long bytes) {
