@@ -54,6 +54,17 @@ final class FrameEdit {
         return withLengthFixed(longer);
     }
 
+    /**
+     * Lengths to cut a frame to, from {@code fromBytes} (the start of the body) to one short of the whole frame:
+     * every length up to 128 bytes past the body's start and in the last 32 bytes, where all fixed fields and
+     * length prefixes are, and every 97th between (inside long strings and payloads, which fail the same way).
+     */
+    static int[] truncations(int frameLength, int fromBytes) {
+        return java.util.stream.IntStream.range(fromBytes, frameLength)
+                .filter(n -> n < fromBytes + 128 || n >= frameLength - 32 || n % 97 == 0)
+                .toArray();
+    }
+
     static byte[] withLengthFixed(byte[] frame) {
         return withInt(frame, 0, frame.length - 4);
     }

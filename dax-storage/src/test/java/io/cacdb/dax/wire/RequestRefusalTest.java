@@ -81,10 +81,7 @@ class RequestRefusalTest {
     @MethodSource("requestsWithBody")
     void truncatedBodyIsABadRequestAtEveryLength(Samples.Case<DaxRequest> c) {
         byte[] valid = Samples.encode(c.sent());
-        for (int total : RoundTripTest.cuts(valid.length)) {
-            if (total < FrameEdit.BODY_AT || total == valid.length) {
-                continue;
-            }
+        for (int total : FrameEdit.truncations(valid.length, FrameEdit.BODY_AT)) {
             DecodedRequest.Invalid invalid = refusedThenNextDecodes(FrameEdit.cut(valid, total), Status.BAD_REQUEST,
                     "truncated");
             assertEquals(c.sent().requestId(), invalid.requestId());

@@ -114,10 +114,7 @@ class ResponseRefusalTest {
     void truncatedBodyIsRefusedAtEveryLength(Samples.Case<DaxResponse> c) {
         byte[] valid = Samples.encode(c.sent());
         WireFormat.ReadAddressLookup lookup = Samples.readAddresses(List.of(c));
-        for (int total : RoundTripTest.cuts(valid.length)) {
-            if (total < FrameEdit.RESPONSE_BODY_AT || total == valid.length) {
-                continue;
-            }
+        for (int total : FrameEdit.truncations(valid.length, FrameEdit.RESPONSE_BODY_AT)) {
             refused(FrameEdit.cut(valid, total), lookup, Status.BAD_REQUEST, "truncated");
         }
     }
