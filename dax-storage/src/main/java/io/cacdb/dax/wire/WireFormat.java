@@ -155,6 +155,10 @@ public final class WireFormat {
             case DaxResponse.Fenced f -> out.writeLong(f.currentEpoch());
             case DaxResponse.Deleted d -> out.writeLong(d.truncatedBelow());
             case DaxResponse.ScanResult s -> {
+                if (s.entries().size() > WireLimits.MAX_SCAN_ENTRIES) {
+                    throw new IllegalArgumentException("scan result of " + s.entries().size()
+                            + " entries exceeds MAX_SCAN_ENTRIES " + WireLimits.MAX_SCAN_ENTRIES);
+                }
                 out.writeInt(s.entries().size());
                 for (BlockSummary e : s.entries()) {
                     out.writeLong(e.blockNo());
