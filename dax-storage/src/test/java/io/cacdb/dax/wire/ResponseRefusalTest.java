@@ -106,7 +106,8 @@ class ResponseRefusalTest {
     }
 
     static List<Samples.Case<DaxResponse>> responsesWithBody() {
-        return Samples.responses().stream().filter(c -> !(c.sent() instanceof DaxResponse.VolumeCreated)).toList();
+        return Samples.responseLayouts().stream().filter(c -> !(c.sent() instanceof DaxResponse.VolumeCreated))
+                .toList();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -120,7 +121,7 @@ class ResponseRefusalTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.cacdb.dax.wire.Samples#responses")
+    @MethodSource("io.cacdb.dax.wire.Samples#responseLayouts")
     void trailingBytesAreRefused(Samples.Case<DaxResponse> c) {
         byte[] valid = Samples.encode(c.sent());
         WireFormat.ReadAddressLookup lookup = Samples.readAddresses(List.of(c));

@@ -79,6 +79,31 @@ final class Samples {
         return c;
     }
 
+    /**
+     * One response of each layout: {@link #responses()} without the errors that differ from the first only in
+     * their status or opcode. For tests that cut or extend every sample, where those would repeat the same bytes.
+     */
+    static List<Case<DaxResponse>> responseLayouts() {
+        List<Case<DaxResponse>> layouts = new ArrayList<>();
+        boolean statusErrorSeen = false;
+        boolean opcodeErrorSeen = false;
+        for (Case<DaxResponse> c : responses()) {
+            if (c.name().matches("error [A-Z_]+")) {
+                if (statusErrorSeen) {
+                    continue;
+                }
+                statusErrorSeen = true;
+            } else if (c.name().matches("error for [A-Z_]+")) {
+                if (opcodeErrorSeen) {
+                    continue;
+                }
+                opcodeErrorSeen = true;
+            }
+            layouts.add(c);
+        }
+        return layouts;
+    }
+
     /** Requests whose frames are too big to feed byte by byte or split at every offset. */
     static List<Case<DaxRequest>> largeRequests() {
         Block max = Block.of(BlockAddress.page(1, 2), Version.ofPage(3),
