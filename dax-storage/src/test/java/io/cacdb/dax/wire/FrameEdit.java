@@ -2,6 +2,7 @@ package io.cacdb.dax.wire;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Byte-level edits of an encoded frame (length field included), for building malformed frames from valid ones.
@@ -60,7 +61,7 @@ final class FrameEdit {
      * length prefixes are, and every 97th between (inside long strings and payloads, which fail the same way).
      */
     static int[] truncations(int frameLength, int fromBytes) {
-        return java.util.stream.IntStream.range(fromBytes, frameLength)
+        return IntStream.range(fromBytes, frameLength)
                 .filter(n -> n < fromBytes + 128 || n >= frameLength - 32 || n % 97 == 0)
                 .toArray();
     }

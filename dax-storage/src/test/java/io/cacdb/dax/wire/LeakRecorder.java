@@ -126,6 +126,8 @@ final class LeakRecorder {
     }
 
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
+        // The abstract method Netty calls is the deprecated one (maxActive is ignored since 4.1).
+        @SuppressWarnings("deprecation")
         @Override
         public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
                 long maxActive) {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -112,7 +113,7 @@ class MutationTest {
                         }
                     }
                 }
-                case 5 -> b = java.util.Arrays.copyOf(b, at); // truncate
+                case 5 -> b = Arrays.copyOf(b, at); // truncate
                 default -> { // keep the frame valid-looking: rewrite the first length field to fit the bytes
                     if (b.length >= 4) {
                         b = b.clone();
@@ -170,7 +171,7 @@ class MutationTest {
             if (at + 4 + length > input.length) {
                 break;
             }
-            frames.add(java.util.Arrays.copyOfRange(input, at, at + 4 + (int) length));
+            frames.add(Arrays.copyOfRange(input, at, at + 4 + (int) length));
             at += 4 + (int) length;
         }
         int expectedEvents = frames.size() + (badLength != null ? 1 : 0);
@@ -220,7 +221,7 @@ class MutationTest {
     }
 
     private static void reencodes(byte[] frame, byte[] reencoded, Object message, String where) {
-        if (!java.util.Arrays.equals(frame, reencoded)) {
+        if (!Arrays.equals(frame, reencoded)) {
             fail("decoded " + message + " re-encodes to other bytes\nframe:      "
                     + HexFormat.of().formatHex(frame) + "\nre-encoded: " + HexFormat.of().formatHex(reencoded)
                     + "\n" + where);

@@ -8,6 +8,7 @@ import io.cacdb.dax.block.Block;
 import io.cacdb.dax.block.BlockAddress;
 import io.cacdb.dax.block.Space;
 import io.cacdb.dax.block.Version;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -213,7 +214,7 @@ class RequestRefusalTest {
         assertEquals(status, invalid.status(), invalid.message());
         assertTrue(invalid.message().contains(messagePart),
                 "message '" + invalid.message() + "' should mention '" + messagePart + "'");
-        assertEquals(java.nio.ByteBuffer.wrap(frame).getLong(6), invalid.requestId(), "request id echoed");
+        assertEquals(ByteBuffer.wrap(frame).getLong(6), invalid.requestId(), "request id echoed");
         assertEquals(frame[FrameEdit.OPCODE_AT], invalid.rawOpcode(), "raw opcode echoed");
         DaxResponse.Error answer = invalid.toResponse();
         assertEquals(status, answer.status());

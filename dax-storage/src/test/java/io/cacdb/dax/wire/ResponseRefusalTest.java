@@ -10,6 +10,7 @@ import io.cacdb.dax.block.BlockSummary;
 import io.cacdb.dax.block.Version;
 import io.netty.handler.codec.DecoderException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -210,7 +211,7 @@ class ResponseRefusalTest {
             {(byte) 0xED, (byte) 0xA0, (byte) 0x80}};
         for (byte[] bad : malformed) {
             byte[] body = FrameEdit.concat(new byte[] {0, (byte) bad.length}, bad, new byte[] {0, 1, 'z'});
-            byte[] frame = FrameEdit.withLengthFixed(FrameEdit.concat(java.util.Arrays.copyOf(PONG, 16), body));
+            byte[] frame = FrameEdit.withLengthFixed(FrameEdit.concat(Arrays.copyOf(PONG, 16), body));
             refused(frame, Status.BAD_REQUEST, "UTF-8");
         }
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -178,9 +179,9 @@ class RoundTripTest {
      */
     static int[] cuts(int frameLength) {
         if (frameLength <= SPLIT_EVERY_OFFSET_MAX_BYTES) {
-            return java.util.stream.IntStream.rangeClosed(0, frameLength).toArray();
+            return IntStream.rangeClosed(0, frameLength).toArray();
         }
-        return java.util.stream.IntStream.rangeClosed(0, frameLength)
+        return IntStream.rangeClosed(0, frameLength)
                 .filter(cut -> cut <= 128 || cut >= frameLength - 128 || cut % 17 == 0)
                 .toArray();
     }
