@@ -31,7 +31,7 @@ public final class DaxFrameDecoder extends ByteToMessageDecoder {
                     if (in.readableBytes() < 4) {
                         return;
                     }
-                    int length = in.readInt();
+                    long length = in.readUnsignedInt(); // u32: 2^31 and above is too long, not negative
                     if (length < WireLimits.HEADER_BYTES) {
                         state = State.DISCARD;
                         throw new CorruptedFrameException("frame length " + length + " is below the "
@@ -42,7 +42,7 @@ public final class DaxFrameDecoder extends ByteToMessageDecoder {
                         throw new TooLongFrameException("frame length " + length + " exceeds MAX_FRAME_BYTES "
                                 + WireLimits.MAX_FRAME_BYTES);
                     }
-                    frameLength = length;
+                    frameLength = (int) length;
                     state = State.READ_FRAME;
                 }
                 case READ_FRAME -> {

@@ -6,6 +6,7 @@ import io.cacdb.dax.block.BlockSummary;
 import io.cacdb.dax.block.Space;
 import io.cacdb.dax.block.Version;
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,6 +155,10 @@ public final class WireFormat {
             case DaxResponse.Fenced f -> out.writeLong(f.currentEpoch());
             case DaxResponse.Deleted d -> out.writeLong(d.truncatedBelow());
             case DaxResponse.ScanResult s -> {
+                if (s.entries().size() > WireLimits.MAX_SCAN_ENTRIES) {
+                    throw new IllegalArgumentException("scan result of " + s.entries().size()
+                            + " entries exceeds MAX_SCAN_ENTRIES " + WireLimits.MAX_SCAN_ENTRIES);
+                }
                 out.writeInt(s.entries().size());
                 for (BlockSummary e : s.entries()) {
                     out.writeLong(e.blockNo());
@@ -215,7 +220,7 @@ public final class WireFormat {
                     yield new DaxResponse.WriteAck(requestId, outcome, readVersion(frame));
                 }
                 case READ -> {
-                    boolean found = need(frame, 1).readBoolean();
+                    boolean found = readBoolean(frame, "found flag");
                     if (!found) {
                         yield new DaxResponse.ReadResult(requestId, null);
                     }
@@ -239,7 +244,7 @@ public final class WireFormat {
                         Version v = readVersion(frame);
                         entries.add(new BlockSummary(blockNo, v, frame.readInt()));
                     }
-                    boolean more = need(frame, 1).readBoolean();
+                    boolean more = readBoolean(frame, "more flag");
                     yield new DaxResponse.ScanResult(requestId, entries, more, readNonNegative(frame, "next block"));
                 }
             };
@@ -345,6 +350,11 @@ public final class WireFormat {
     private static void writeString(ByteBuf out, String s, int maxBytes) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         int length = Math.min(bytes.length, maxBytes);
+        // Cut at a character boundary: dropping a continuation byte (10xxxxxx) would leave a partial character
+        // that the peer decodes as U+FFFD, which is not a prefix of the message and can exceed maxBytes again.
+        while (length > 0 && length < bytes.length && (bytes[length] & 0xC0) == 0x80) {
+            length--;
+        }
         out.writeShort(length);
         out.writeBytes(bytes, 0, length);
     }
@@ -355,9 +365,25 @@ public final class WireFormat {
             throw new DaxProtocolException(Status.BAD_REQUEST, "string of " + length + " bytes exceeds " + maxBytes);
         }
         need(in, length);
-        String s = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
+        String s;
+        try {
+            // Strict: the lenient String decoding turns malformed bytes into U+FFFD, accepting a message that
+            // is not the one sent and that re-encodes to other bytes.
+            s = StandardCharsets.UTF_8.newDecoder().decode(in.nioBuffer(in.readerIndex(), length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new DaxProtocolException(Status.BAD_REQUEST, "string of " + length + " bytes is not valid UTF-8");
+        }
         in.skipBytes(length);
         return s;
+    }
+
+    /** A boolean is one byte, 0 or 1: any other value is refused, so that every message has one encoding. */
+    private static boolean readBoolean(ByteBuf in, String what) {
+        byte b = need(in, 1).readByte();
+        if (b != 0 && b != 1) {
+            throw new DaxProtocolException(Status.BAD_REQUEST, what + " must be a boolean 0 or 1, was " + b);
+        }
+        return b == 1;
     }
 
     private static ByteBuf need(ByteBuf in, long bytes) {
