@@ -398,8 +398,9 @@ public final class BufferPool implements PageSource, AutoCloseable {
                     CompletableFuture<Void> write = claimWriteLocked(dirtyVictim);
                     lock.unlock();
                     try {
-                        writeCopy(dirtyVictim, victimPageNo);
-                        awaitVictimWrite(write, deadline, pageNo, startNanos);
+                        if (writeCopy(dirtyVictim, victimPageNo, false)) {
+                            awaitVictimWrite(write, deadline, pageNo, startNanos);
+                        }
                     } finally {
                         lock.lock();
                     }
@@ -710,7 +711,11 @@ public final class BufferPool implements PageSource, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ writing
 
-    /** Claims the single write slot of a dirty frame and pins it until its copy is taken. */
+    /**
+     * Claims the single write slot of a dirty frame. The claim alone keeps the frame from being evicted or reused
+     * (eviction skips frames being written), so it needs no pin — a pin held by a writer blocked on a latch could
+     * otherwise be the one frame a latch holder is waiting for.
+     */
     private CompletableFuture<Void> claimWriteLocked(Frame f) {
         if (!f.dirty || f.write != null || f.state != Frame.State.VALID) {
             throw new IllegalStateException("claiming a write for a frame that is not an idle dirty page: " + f);
@@ -718,20 +723,35 @@ public final class BufferPool implements PageSource, AutoCloseable {
         f.write = new CompletableFuture<>();
         f.copyTaken = false;
         f.recLsnSinceCopy = Frame.NO_LSN;
-        pinLocked(f);
         return f.write;
     }
 
     /**
-     * Copies a claimed frame under a SHARED latch and writes the copy once the log is durable up to its pageLSN.
-     * Blocks only for the latch; the rest is asynchronous and ends in {@link #writeDone}.
+     * Copies a claimed frame under a SHARED latch and writes the copy once the log is durable up to its pageLSN; the
+     * rest is asynchronous and ends in {@link #writeDone}. With {@code mayBlock} false (the flusher, eviction) a
+     * page latched EXCLUSIVE right now is skipped: its claim is dropped and false returned — a thread that holds
+     * that latch may itself be waiting for a frame. Only {@link #flushAll}, whose caller holds no pages, blocks.
      */
-    private void writeCopy(Frame f, long pageNo) {
+    private boolean writeCopy(Frame f, long pageNo, boolean mayBlock) {
         byte[] copy = new byte[PageFormat.PAGE_SIZE_BYTES];
         long seq;
         VolumeWriter w;
         DurableLog logRef;
-        f.latch.readLock().lock();
+        if (mayBlock) {
+            f.latch.readLock().lock();
+        } else if (!f.latch.readLock().tryLock()) {
+            CompletableFuture<Void> claim;
+            lock.lock();
+            try {
+                claim = f.write;
+                f.write = null;
+                frameReleased.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            claim.complete(null);
+            return false;
+        }
         try {
             System.arraycopy(f.data, 0, copy, 0, copy.length);
             lock.lock();
@@ -740,7 +760,6 @@ public final class BufferPool implements PageSource, AutoCloseable {
                 f.copyTaken = true;
                 w = writer;
                 logRef = durableLog;
-                unpinLocked(f);
             } finally {
                 lock.unlock();
             }
@@ -757,6 +776,7 @@ public final class BufferPool implements PageSource, AutoCloseable {
             io = CompletableFuture.failedFuture(e);
         }
         io.whenComplete((ignored, e) -> writeDone(f, pageNo, seq, pageLsn, startNanos, e));
+        return true;
     }
 
     /** The last step before storage: the WAL rule is checked here, on every page write. */
@@ -828,8 +848,8 @@ public final class BufferPool implements PageSource, AutoCloseable {
 
     /**
      * Issues writes for up to {@code maxPages} dirty pages, oldest recLSN first, skipping pages already being
-     * written. Returns the writes' futures (which complete when storage acknowledges or the write fails). Blocks
-     * only to take each page's SHARED latch for its copy.
+     * written or latched EXCLUSIVE right now. Returns the started writes' futures (which complete when storage
+     * acknowledges or the write fails). Never blocks.
      */
     List<CompletableFuture<Void>> flushOldest(int maxPages) {
         List<Frame> claimed = new ArrayList<>();
@@ -855,10 +875,13 @@ public final class BufferPool implements PageSource, AutoCloseable {
         } finally {
             lock.unlock();
         }
+        List<CompletableFuture<Void>> started = new ArrayList<>(claimed.size());
         for (int i = 0; i < claimed.size(); i++) {
-            writeCopy(claimed.get(i), pageNos.get(i));
+            if (writeCopy(claimed.get(i), pageNos.get(i), false)) {
+                started.add(writes.get(i));
+            }
         }
-        return writes;
+        return started;
     }
 
     /**
@@ -906,7 +929,7 @@ public final class BufferPool implements PageSource, AutoCloseable {
                 lock.unlock();
             }
             for (Target t : toCopy) {
-                writeCopy(t.frame(), t.pageNo());
+                writeCopy(t.frame(), t.pageNo(), true);
             }
             try {
                 CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
