@@ -77,6 +77,7 @@ public final class BTree {
     private final PageSource pages;
     private final long indexId;
     private final long rootPageNo;
+    private final StructureChanges changes = new StructureChanges();
 
     /** Opens an existing tree whose root is {@code rootPageNo} (from the catalog or the space header). */
     public BTree(PageSource pages, long indexId, long rootPageNo) {
@@ -108,6 +109,11 @@ public final class BTree {
 
     public long rootPageNo() {
         return rootPageNo;
+    }
+
+    /** What this instance has done to the tree's structure (for metrics and tests). */
+    public StructureChanges structureChanges() {
+        return changes;
     }
 
     PageSource pages() {
@@ -197,6 +203,7 @@ public final class BTree {
             return;
         }
         mtr.release(leaf);
+        changes.pessimisticRestarts.increment();
 
         List<Step> path = descendExclusive(mtr, key, true, page -> SlottedPage.fits(page, size));
         Step last = path.getLast();
@@ -233,6 +240,7 @@ public final class BTree {
             return old;
         }
         mtr.release(leaf);
+        changes.pessimisticRestarts.increment();
 
         while (true) {
             boolean grow = newSize > oldSize;
@@ -299,6 +307,7 @@ public final class BTree {
             return old;
         }
         mtr.release(leaf);
+        changes.pessimisticRestarts.increment();
 
         List<Step> path = descendExclusive(mtr, key, false, page -> {
             int s = SlottedPage.search(page, key);
@@ -481,6 +490,7 @@ public final class BTree {
         }
         PageRef right = PageAllocator.allocate(mtr);
         long rightNo = right.pageNo();
+        changes.splits.increment();
         int keep = Math.min(unchanged, m);
         mtr.apply(node, new PageOps.TruncateSlots(keep));
         if (keep < m) {
@@ -512,6 +522,7 @@ public final class BTree {
         long leftmost = PageFormat.getLong(p, PageFormat.SPECIAL_OFFSET);
         PageRef a = PageAllocator.allocate(mtr);
         PageRef b = PageAllocator.allocate(mtr);
+        changes.rootSplits.increment();
         int n = cells.size();
         byte[] separator;
         if (level == 0) {
@@ -642,6 +653,7 @@ public final class BTree {
             }
         }
         PageAllocator.free(mtr, right);
+        changes.merges.increment();
         return true;
     }
 
@@ -665,6 +677,7 @@ public final class BTree {
         byte[] separator = leaf ? shortestSeparator(all.get(m - 1).key(), all.get(m).key()) : all.get(m).key();
         int oldBytes = SlottedPage.cellBytesAt(pp, separatorSlot);
         if (SlottedPage.freeBytes(pp) + oldBytes < SlottedPage.cellBytes(separator.length, Long.BYTES)) {
+            changes.redistributionsSkipped.increment();
             return; // the parent cannot take the new separator; leave the pair as it is
         }
         if (leaf) {
@@ -687,6 +700,7 @@ public final class BTree {
         }
         mtr.apply(parent, new PageOps.DeleteCell(separatorSlot));
         mtr.apply(parent, new PageOps.InsertCell(separatorSlot, separator, pageNoBytes(right.pageNo())));
+        changes.redistributions.increment();
     }
 
     /** The root is an internal node with a single child: move the child's contents up and free the child. */
@@ -705,6 +719,7 @@ public final class BTree {
             mtr.apply(root, new PageOps.InsertCells(0, cells));
         }
         PageAllocator.free(mtr, child);
+        changes.rootCollapses.increment();
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
