@@ -157,13 +157,29 @@ public final class LogReader {
         }
     }
 
+    /**
+     * Scans from {@code fromLsn}. Records that are complete and valid before a corruption are returned first; the
+     * corruption is thrown by the scan that starts at it, so a replayer applies everything valid up to the bad bytes.
+     */
     private Scan scan(long fromLsn, int maxRecords, long epochFloorAtStart) {
+        List<LoggedRecord> records = new ArrayList<>();
+        long[][] epochs = {new long[16]};
+        try {
+            scanInto(fromLsn, maxRecords, epochFloorAtStart, records, epochs);
+        } catch (CorruptLogException e) {
+            if (records.isEmpty()) {
+                throw e;
+            }
+        }
+        return new Scan(records, epochs[0]);
+    }
+
+    private void scanInto(long fromLsn, int maxRecords, long epochFloorAtStart, List<LoggedRecord> records,
+                          long[][] epochsOut) {
         if (maxRecords <= 0) {
             throw new IllegalArgumentException("maxRecords must be > 0, was " + maxRecords);
         }
         EpochHistory history = Objects.requireNonNull(epochHistory.get(), "epoch history");
-        List<LoggedRecord> records = new ArrayList<>();
-        long[] epochs = new long[16];
         List<BlockInfo> infos = new ArrayList<>();
         byte[] buf = new byte[2 * LOG_BLOCK_PAYLOAD_BYTES];
         int pos = 0;
@@ -215,10 +231,10 @@ public final class LogReader {
                     }
                     LogRecordCodec.Decoded d = codec.decode(view, bufLsn);
                     records.add(new LoggedRecord(bufLsn, bufLsn + length, d.record(), d.mtrEnd()));
-                    if (records.size() > epochs.length) {
-                        epochs = Arrays.copyOf(epochs, epochs.length * 2);
+                    if (records.size() > epochsOut[0].length) {
+                        epochsOut[0] = Arrays.copyOf(epochsOut[0], epochsOut[0].length * 2);
                     }
-                    epochs[records.size() - 1] = maxEpoch;
+                    epochsOut[0][records.size() - 1] = maxEpoch;
                     pos += length;
                     bufLsn += length;
                     if (records.size() >= maxRecords) {
@@ -231,7 +247,6 @@ public final class LogReader {
             }
             batch = READ_AHEAD_BLOCKS;
         }
-        return new Scan(records, epochs);
     }
 
     /**
