@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *       re-checks the state under the lock before every await) and no stale waiter left behind.</li>
  *   <li><b>Deadlock detection</b> runs on the requester's thread each time a request starts to wait, with no stripe
  *       lock held. It searches the waits-for graph breadth-first from the requester (an edge A → B: A's waiting
- *       request conflicts with a mode B holds, or B's request is ahead of A's in the queue and conflicts), reading
+ *       request conflicts with a mode B holds, or A's is a new request and B's request is ahead of it in the queue,
+ *       an upgrade or an earlier request, whatever its mode: strict FIFO means A goes only after B), reading
  *       each visited transaction's edges under its stripe's lock, one stripe at a time, visiting at most
  *       {@link LockConfig#deadlockSearchTxnsMax()} transactions: O(V + E) in the visited part of the graph, each
  *       visit one stripe lock and a walk of one queue. Because the edges were read at different moments, a cycle
@@ -67,9 +68,10 @@ import org.slf4j.LoggerFactory;
  *       transactions finish) is the victim: its waiting request is withdrawn with state victim and its thread wakes
  *       with {@link DeadlockException}; its held locks stay until its rollback calls {@link #releaseAll}. Verifying
  *       and withdrawing under the same locks makes two detectors of one cycle choose one victim: the second one's
- *       verification fails. Every cycle is found when its last edge appears: a cycle is closed by a request starting
- *       to wait (that requester searches), and a grant never adds an edge a waiter did not have before (grants go to
- *       requests that were ahead of it). A search cut short by the bound finds nothing and the lock wait timeout
+ *       verification fails. Every cycle is found: an edge A → B appears only when A starts to wait, when B starts to
+ *       wait (a pending upgrade of B now holds back the new requests behind it), or when B is granted a lock (B then
+ *       runs, it does not wait); every member of a cycle waits, so the last of them to start waiting does so after
+ *       all the cycle's edges exist, and its search from itself finds the cycle. A search cut short by the bound finds nothing and the lock wait timeout
  *       resolves the wait (counted in {@code cacdb.lock.deadlock.search.truncated}).</li>
  *   <li><b>Cancellation.</b> {@link #cancel} marks the transaction cancelled (sticky until {@link #releaseAll}) and
  *       ends a wait in progress with {@link QueryCancelledException}; later lock calls of that transaction fail the
@@ -532,8 +534,11 @@ public final class LockManager {
         if (r.upgradeOf != null) {
             return out;
         }
+        // A new request is granted only after every pending upgrade and every request ahead of it has been granted
+        // (strict FIFO), whatever their modes: even a compatible request ahead, if it cannot be granted, holds this
+        // one back (IS behind an S that waits for an IX holder).
         for (Request u : q.upgrades) {
-            if (u.txn != r.txn && !u.mode.compatibleWith(r.mode)) {
+            if (u.txn != r.txn) {
                 out.add(u.txn);
             }
         }
@@ -541,7 +546,7 @@ public final class LockManager {
             if (w == r) {
                 break;
             }
-            if (w.txn != r.txn && !w.mode.compatibleWith(r.mode)) {
+            if (w.txn != r.txn) {
                 out.add(w.txn);
             }
         }
@@ -550,10 +555,24 @@ public final class LockManager {
 
     // ---- deadlock detection ----
 
+    /**
+     * Breaks every cycle through the requester. The requester's request may close several cycles at once (it waits
+     * for several holders); when a victim other than the requester breaks one, the search runs again, since nobody
+     * else will: the other members of the remaining cycles were already waiting. Each round withdraws one request,
+     * so the rounds are bounded by the transactions that can be in the graph.
+     */
     private void detectDeadlock(Txn requester, Request request) {
-        for (int attempt = 0; attempt < DEADLOCK_SEARCH_ATTEMPTS_MAX; attempt++) {
+        int failedVerifications = 0;
+        for (int round = 0; round < config.deadlockSearchTxnsMax(); round++) {
             List<Request> cycle = findCycle(requester, request);
-            if (cycle == null || breakCycle(cycle)) {
+            if (cycle == null) {
+                return;
+            }
+            Request victim = breakCycle(cycle);
+            if (victim == request) {
+                return;
+            }
+            if (victim == null && ++failedVerifications >= DEADLOCK_SEARCH_ATTEMPTS_MAX) {
                 return;
             }
         }
@@ -614,8 +633,11 @@ public final class LockManager {
         return null;
     }
 
-    /** Verifies the cycle with all its stripes locked and, if it is real, withdraws the youngest's request. */
-    private boolean breakCycle(List<Request> cycle) {
+    /**
+     * Verifies the cycle with all its stripes locked and, if it is real, withdraws the youngest's request and returns
+     * it; returns null if the cycle is gone.
+     */
+    private Request breakCycle(List<Request> cycle) {
         Shard[] involved = cycle.stream().map(r -> r.queue.shard).distinct()
                 .sorted(Comparator.comparingInt(s -> s.index)).toArray(Shard[]::new);
         int locked = 0;
@@ -629,7 +651,7 @@ public final class LockManager {
                 Request r = cycle.get(i);
                 Txn waitsFor = cycle.get((i + 1) % n).txn;
                 if (r.state != State.WAITING || r.txn.waitingFor != r || !blockers(r).contains(waitsFor)) {
-                    return false;
+                    return null;
                 }
             }
             Request victim = cycle.stream().max(Comparator.comparingLong(r -> r.txn.id)).orElseThrow();
@@ -644,7 +666,7 @@ public final class LockManager {
             withdraw(victim, State.DEADLOCK_VICTIM);
             deadlocks.increment();
             log.debug("deadlock: victim txn {}: {}", victim.txn.id, text);
-            return true;
+            return victim;
         } finally {
             for (int i = locked - 1; i >= 0; i--) {
                 involved[i].mutex.unlock();
