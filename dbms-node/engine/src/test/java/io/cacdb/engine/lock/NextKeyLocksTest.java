@@ -49,6 +49,7 @@ class NextKeyLocksTest {
     }
 
     /** A range scan [lo, hi] following the protocol; returns what it read. */
+    @SuppressWarnings("try") // the handle scopes the short locks; the body need not name it
     private List<Integer> scan(long txn, IsolationLevel isolation, int lo, int hi) {
         List<Integer> keys = List.copyOf(index.subSet(lo, true, hi, true));
         byte[] after = nextKeyAfter(hi);
@@ -61,6 +62,7 @@ class NextKeyLocksTest {
         }
     }
 
+    @SuppressWarnings("try") // the handle scopes the insert's next-key lock
     private void insert(long txn, IsolationLevel isolation, int k) {
         try (ShortLocks during = locks.lockForInsert(txn, isolation, INDEX, key(k), nextKeyAfter(k))) {
             index.add(k);

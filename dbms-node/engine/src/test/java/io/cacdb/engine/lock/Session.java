@@ -64,10 +64,15 @@ final class Session implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         thread.shutdownNow();
-        if (!thread.awaitTermination(WaitEvents.BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new AssertionError("session thread of txn " + txnId + " did not stop");
+        try {
+            if (!thread.awaitTermination(WaitEvents.BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("session thread of txn " + txnId + " did not stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while stopping the session of txn " + txnId, e);
         }
     }
 }
