@@ -31,16 +31,16 @@ final class DaxBenchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target target;
 
-    @Option(names = "--in-process", description = "with --local: run the servers inside this JVM instead of as "
-            + "9 child processes")
-    boolean inProcess;
+    @Option(names = "--child-processes", description = "with --local: run the 9 servers as child JVMs instead of "
+            + "inside this one (on a 2-core machine ten JVMs mostly measure JIT and CPU contention)")
+    boolean childProcesses;
 
     @Option(names = "--seconds", defaultValue = "10", paramLabel = "S",
             description = "length of the write phase and of the read phase, each (default: ${DEFAULT-VALUE})")
     int seconds;
 
-    @Option(names = "--warmup-seconds", defaultValue = "2", paramLabel = "S",
-            description = "uncounted warm-up writes before the write phase (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup-seconds", defaultValue = "5", paramLabel = "S",
+            description = "uncounted warm-up writes before the write phase, for the JIT (default: ${DEFAULT-VALUE})")
     int warmupSeconds;
 
     @Option(names = "--clients", defaultValue = "32", paramLabel = "C",
@@ -76,7 +76,7 @@ final class DaxBenchCommand implements Callable<Integer> {
         DaxBench.Options options;
         try {
             options = new DaxBench.Options(target.clusterFile,
-                    inProcess ? LocalDaxCluster.Mode.IN_PROCESS : LocalDaxCluster.Mode.CHILD_PROCESSES,
+                    childProcesses ? LocalDaxCluster.Mode.CHILD_PROCESSES : LocalDaxCluster.Mode.IN_PROCESS,
                     Duration.ofSeconds(seconds), Duration.ofSeconds(warmupSeconds), clients, blockBytes,
                     Duration.ofMillis(zoneDelayMs), zone);
         } catch (IllegalArgumentException e) {

@@ -168,6 +168,7 @@ public final class DaxServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        ResponseOutbox.attach(ch);
                         ch.pipeline().addLast("frames", new DaxFrameDecoder())
                                 .addLast("requests", new RequestDecoder())
                                 .addLast("responses", encoder)
@@ -196,9 +197,10 @@ public final class DaxServer implements AutoCloseable {
 
     /** Routes one request; runs on an event loop, so it only hands work over. */
     private void dispatch(Channel channel, DaxRequest request, long startNanos) {
+        ResponseOutbox outbox = ResponseOutbox.of(channel);
         Consumer<DaxResponse> reply = response -> {
             metrics.recordRequest(request.opcode(), response, startNanos);
-            channel.writeAndFlush(response);
+            outbox.send(response);
         };
         if (state.get() != ServerState.SERVING) {
             reply.accept(DaxResponse.Error.of(request, Status.SHUTTING_DOWN, 0, "server " + config.serverId()
