@@ -4,7 +4,6 @@ import io.cacdb.dax.wire.DaxRequest;
 import io.cacdb.dax.wire.DaxResponse;
 import io.cacdb.dax.wire.DecodedRequest;
 import io.cacdb.dax.wire.Status;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -47,9 +46,12 @@ final class DaxServerHandler extends SimpleChannelInboundHandler<DecodedRequest>
             case DecodedRequest.Valid v -> dispatcher.dispatch(ctx.channel(), v.request(), System.nanoTime());
             case DecodedRequest.Invalid i -> {
                 warnOnce(ctx, i.status() + " (request " + i.requestId() + "): " + i.message());
-                var future = ctx.writeAndFlush(i.toResponse());
+                // through the outbox, so the answer comes after those of earlier requests of this connection
+                ResponseOutbox outbox = ResponseOutbox.of(ctx.channel());
                 if (i.closeConnection()) {
-                    future.addListener(ChannelFutureListener.CLOSE);
+                    outbox.sendAndClose(i.toResponse());
+                } else {
+                    outbox.send(i.toResponse());
                 }
             }
         }
@@ -84,8 +86,7 @@ final class DaxServerHandler extends SimpleChannelInboundHandler<DecodedRequest>
         if (!ctx.channel().isActive()) {
             return;
         }
-        ctx.writeAndFlush(new DaxResponse.Error(0, null, (byte) 0, status, 0, message))
-                .addListener(ChannelFutureListener.CLOSE);
+        ResponseOutbox.of(ctx.channel()).sendAndClose(new DaxResponse.Error(0, null, (byte) 0, status, 0, message));
     }
 
     private void warnOnce(ChannelHandlerContext ctx, String what) {

@@ -2,6 +2,7 @@ package io.cacdb.dax.server;
 
 import io.cacdb.dax.wire.DaxResponse;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.util.AttributeKey;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,7 +25,11 @@ final class ResponseOutbox {
     static final AttributeKey<ResponseOutbox> KEY = AttributeKey.valueOf("cacdb.dax.responseOutbox");
 
     private final Channel channel;
-    private final Queue<DaxResponse> pending = new ConcurrentLinkedQueue<>();
+    /** A response, and whether the connection closes once it is sent (bad framing, unsupported version). */
+    private record Outgoing(DaxResponse response, boolean closeAfter) {
+    }
+
+    private final Queue<Outgoing> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     private ResponseOutbox(Channel channel) {
@@ -44,7 +49,19 @@ final class ResponseOutbox {
     }
 
     void send(DaxResponse response) {
-        pending.add(response);
+        enqueue(new Outgoing(response, false));
+    }
+
+    /**
+     * Sends {@code response} after everything queued before it, then closes the connection; responses queued after
+     * it are dropped (the peer's stream can no longer be trusted).
+     */
+    void sendAndClose(DaxResponse response) {
+        enqueue(new Outgoing(response, true));
+    }
+
+    private void enqueue(Outgoing outgoing) {
+        pending.add(outgoing);
         if (drainScheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(this::drain);
         }
@@ -54,8 +71,17 @@ final class ResponseOutbox {
         // cleared first: a response added after the loop below has looked will schedule its own drain
         drainScheduled.set(false);
         boolean wrote = false;
-        for (DaxResponse r; (r = pending.poll()) != null; ) {
-            channel.write(r, channel.voidPromise());
+        for (Outgoing o; (o = pending.poll()) != null; ) {
+            if (!channel.isActive()) {
+                pending.clear();
+                return;
+            }
+            if (o.closeAfter()) {
+                pending.clear();
+                channel.writeAndFlush(o.response()).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            channel.write(o.response(), channel.voidPromise());
             wrote = true;
         }
         if (wrote) {
