@@ -41,7 +41,9 @@ final class Bank {
         /** Make every change, then roll the whole transaction back: nothing may remain. */
         ROLLBACK,
         /** Make a bogus change, roll back to a savepoint before it, then finish and commit. */
-        SAVEPOINT
+        SAVEPOINT,
+        /** As {@link #SAVEPOINT}, then roll the whole transaction back. */
+        SAVEPOINT_THEN_ROLLBACK
     }
 
     /** An audited transfer. */
@@ -49,11 +51,18 @@ final class Bank {
     }
 
     private final Engine engine;
+    /** Bytes of padding in each audit record, so that the audit trail spans many pages (eviction, splits). */
+    private final int auditPadBytes;
     final AtomicLong deadlocks = new AtomicLong();
     final AtomicLong lockTimeouts = new AtomicLong();
 
     Bank(Engine engine) {
+        this(engine, 0);
+    }
+
+    Bank(Engine engine, int auditPadBytes) {
         this.engine = engine;
+        this.auditPadBytes = auditPadBytes;
     }
 
     io.cacdb.engine.index.IndexDirectory engineIndexes() {
@@ -123,7 +132,7 @@ final class Bank {
     boolean transferOnce(Transaction t, long id, int from, int to, long amount, Kind kind) {
         BTree accounts = engine.indexes().tree(ACCOUNTS_INDEX);
         add(t, accounts, from, -amount);
-        if (kind == Kind.SAVEPOINT) {
+        if (kind == Kind.SAVEPOINT || kind == Kind.SAVEPOINT_THEN_ROLLBACK) {
             Transaction.Savepoint sp = t.savepoint();
             add(t, accounts, to, 1_000_000);
             add(t, accounts, from, -1_000_000);
@@ -131,12 +140,27 @@ final class Bank {
         }
         add(t, accounts, to, amount);
         audit(t, new Transfer(id, from, to, amount));
-        if (kind == Kind.ROLLBACK) {
+        if (kind == Kind.ROLLBACK || kind == Kind.SAVEPOINT_THEN_ROLLBACK) {
             txns().rollback(t);
             return false;
         }
         txns().commit(t);
         return true;
+    }
+
+    /** One attempt without its end: every change made, neither committed nor rolled back (for crash tests). */
+    void transferWithoutEnd(Transaction t, long id, int from, int to, long amount, int extraChangePairs) {
+        BTree accounts = engine.indexes().tree(ACCOUNTS_INDEX);
+        add(t, accounts, from, -amount);
+        for (int i = 0; i < extraChangePairs; i++) {
+            add(t, accounts, from, 1);
+            add(t, accounts, from, -1);
+        }
+        Transaction.Savepoint sp = t.savepoint();
+        add(t, accounts, to, 1_000_000);
+        t.rollbackTo(sp);
+        add(t, accounts, to, amount);
+        audit(t, new Transfer(id, from, to, amount));
     }
 
     /** Adds {@code delta} to an account's balance under an X lock until commit. */
@@ -153,7 +177,7 @@ final class Bank {
     private void audit(Transaction t, Transfer tr) {
         BTree audit = engine.indexes().tree(AUDIT_INDEX);
         byte[] key = transferKey(tr.id());
-        byte[] value = ByteBuffer.allocate(16).putInt(tr.from()).putInt(tr.to()).putLong(tr.amount()).array();
+        byte[] value = ByteBuffer.allocate(16 + auditPadBytes).putInt(tr.from()).putInt(tr.to()).putLong(tr.amount()).array();
         try (ShortLocks gap = t.locks().lockForInsert(t.id(), t.isolation(), AUDIT_INDEX, key, nextKey(audit, key))) {
             t.change(AUDIT_INDEX, mtr -> {
                 audit.insert(mtr, key, value);

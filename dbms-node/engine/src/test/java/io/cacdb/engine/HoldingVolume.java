@@ -27,6 +27,13 @@ final class HoldingVolume implements VolumeWriter {
 
     enum Mode { AUTO, MANUAL }
 
+    /** A write the crash dropped or refused: storage is gone for this node (not an invariant of the engine). */
+    static final class Crashed extends RuntimeException {
+        Crashed(String message) {
+            super(message);
+        }
+    }
+
     private record Held(Block block, CompletableFuture<Void> ack) {
         void acknowledge(Throwable failure) {
             if (failure == null) {
@@ -77,6 +84,7 @@ final class HoldingVolume implements VolumeWriter {
                 }
                 h = held.remove(random.nextInt(held.size()));
                 failure = storeLocked(h);
+                changed.signalAll();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -127,6 +135,44 @@ final class HoldingVolume implements VolumeWriter {
         }
     }
 
+    /** Releases {@code n} held writes chosen at random (MANUAL mode); returns how many it released. */
+    int releaseSome(int n) {
+        List<Held> out = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        lock.lock();
+        try {
+            while (out.size() < n && !held.isEmpty()) {
+                Held h = held.remove(random.nextInt(held.size()));
+                out.add(h);
+                failures.add(storeLocked(h));
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < out.size(); i++) {
+            out.get(i).acknowledge(failures.get(i));
+        }
+        return out.size();
+    }
+
+    /** Blocks (bounded) until no write is held (AUTO mode). */
+    boolean awaitDrained(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lock.lock();
+        try {
+            while (!held.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int heldCount() {
         lock.lock();
         try {
@@ -168,7 +214,7 @@ final class HoldingVolume implements VolumeWriter {
             lock.unlock();
         }
         for (Held h : out) {
-            h.ack().completeExceptionally(new IllegalStateException("crashed before the write was acknowledged"));
+            h.ack().completeExceptionally(new Crashed("crashed before the write was acknowledged"));
         }
         return out.size();
     }
@@ -192,7 +238,7 @@ final class HoldingVolume implements VolumeWriter {
         lock.lock();
         try {
             if (crashed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("crashed: write refused"));
+                return CompletableFuture.failedFuture(new Crashed("crashed: write refused"));
             }
             Held h = new Held(block, new CompletableFuture<>());
             held.add(h);
@@ -208,7 +254,7 @@ final class HoldingVolume implements VolumeWriter {
         lock.lock();
         try {
             if (crashed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("crashed: truncation refused"));
+                return CompletableFuture.failedFuture(new Crashed("crashed: truncation refused"));
             }
         } finally {
             lock.unlock();
