@@ -23,9 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * (their futures fail, as a write whose node died never completes) and refuses every later write: what the storage
  * holds then is exactly what was acknowledged. Reads and truncations go straight to the underlying volume.
  */
-final class HoldingVolume implements VolumeWriter {
+public final class HoldingVolume implements VolumeWriter {
 
-    enum Mode { AUTO, MANUAL }
+    public enum Mode { AUTO, MANUAL }
 
     /** A write the crash dropped or refused: storage is gone for this node (not an invariant of the engine). */
     static final class Crashed extends RuntimeException {
@@ -55,7 +55,7 @@ final class HoldingVolume implements VolumeWriter {
     private long released;
     private long dropped;
 
-    HoldingVolume(VolumeWriter storage, long seed, Mode mode) {
+    public HoldingVolume(VolumeWriter storage, long seed, Mode mode) {
         this.storage = storage;
         this.random = new SplittableRandom(seed);
         this.mode = mode;
@@ -106,7 +106,7 @@ final class HoldingVolume implements VolumeWriter {
         }
     }
 
-    void setMode(Mode m) {
+    public void setMode(Mode m) {
         lock.lock();
         try {
             mode = m;
@@ -117,7 +117,7 @@ final class HoldingVolume implements VolumeWriter {
     }
 
     /** Releases every held write now (MANUAL mode). */
-    void releaseAll() {
+    public void releaseAll() {
         List<Held> out;
         List<Throwable> failures = new ArrayList<>();
         lock.lock();
@@ -173,7 +173,7 @@ final class HoldingVolume implements VolumeWriter {
         }
     }
 
-    int heldCount() {
+    public int heldCount() {
         lock.lock();
         try {
             return held.size();
@@ -183,7 +183,7 @@ final class HoldingVolume implements VolumeWriter {
     }
 
     /** Blocks (bounded) until at least {@code n} writes are held. */
-    boolean awaitHeld(int n, long timeoutMillis) throws InterruptedException {
+    public boolean awaitHeld(int n, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
         try {
