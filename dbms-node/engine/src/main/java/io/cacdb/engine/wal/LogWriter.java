@@ -1,5 +1,6 @@
 package io.cacdb.engine.wal;
 
+import io.cacdb.engine.error.LogFullException;
 import static io.cacdb.engine.wal.LogBlock.LOG_BLOCK_PAYLOAD_BYTES;
 
 import io.cacdb.dax.block.Block;
@@ -418,6 +419,11 @@ public final class LogWriter implements LogSink, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The largest MTR {@link #appendMtr} accepts, in bytes ({@link LogWriterConfig#maxMtrBytes()}). */
+    public int maxMtrBytes() {
+        return maxMtrBytes;
     }
 
     /** The epoch this writer writes at (the volume writer's). */
