@@ -1,5 +1,6 @@
 package io.cacdb.engine.btree;
 
+import io.cacdb.engine.error.DuplicateKeyException;
 import io.cacdb.engine.mtr.LatchMode;
 import io.cacdb.engine.mtr.MiniTransaction;
 import io.cacdb.engine.mtr.PageRef;
@@ -185,7 +186,7 @@ public final class BTree {
 
     /**
      * Inserts {@code key -> value}. Throws {@link DuplicateKeyException} if the key is present (nothing changed)
-     * and {@link io.cacdb.engine.page.RowTooLargeException} if the cell exceeds the page limits.
+     * and {@link io.cacdb.engine.error.RowTooLargeException} if the cell exceeds the page limits.
      */
     public void insert(MiniTransaction mtr, byte[] key, byte[] value) {
         SlottedPage.checkCellLimits(key.length, value.length);

@@ -1,5 +1,6 @@
 package io.cacdb.engine.bufferpool;
 
+import io.cacdb.engine.error.CorruptPageException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cacdb.dax.block.Block;
@@ -657,7 +658,9 @@ public final class BufferPool implements PageSource, AutoCloseable {
                     throw new CompletionException(new PageNotFoundException(pageNo, ReadConsistency.QUORUM));
                 }
                 if (b.problem() != null) {
-                    throw new CompletionException(new CorruptPageException(pageNo, b.problem()));
+                    throw new CompletionException(new CorruptPageException(pageNo,
+                            "no valid image in storage after a quorum re-read (" + b.problem()
+                                    + "); repair the volume: restore the page or rebuild it from the log"));
                 }
                 throw new CompletionException(new PageReadException(pageNo, "read at QUORUM", b.failure()));
             });

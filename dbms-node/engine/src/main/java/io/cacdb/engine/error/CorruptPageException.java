@@ -1,9 +1,10 @@
 package io.cacdb.engine.error;
 
 /**
- * A page read from storage failed validation: bad checksum, wrong page number, impossible header (SQLSTATE XX001,
- * data_corrupted). The transaction is rolled back; an <b>operator must look</b> (read another replica, restore);
- * retrying reads the same bytes.
+ * Storage holds no valid image of a page — bad checksum, wrong page number, impossible header, or a version older
+ * than one this node already wrote or read — even after a repairing quorum re-read (SQLSTATE XX001,
+ * data_corrupted). The page was not loaded; nothing was returned. The transaction is rolled back; an <b>operator
+ * must look</b> (restore the page or rebuild it from the log); retrying reads the same bytes.
  */
 public final class CorruptPageException extends EngineException {
 

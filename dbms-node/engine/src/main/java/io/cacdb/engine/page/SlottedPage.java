@@ -1,5 +1,6 @@
 package io.cacdb.engine.page;
 
+import io.cacdb.engine.error.RowTooLargeException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.cacdb.engine.wal;
 
+import io.cacdb.engine.error.LogFullException;
 import static io.cacdb.engine.wal.LogBlock.LOG_BLOCK_PAYLOAD_BYTES;
 
 import io.cacdb.dax.block.Block;

@@ -1,5 +1,7 @@
 package io.cacdb.engine.btree;
 
+import io.cacdb.engine.error.RowTooLargeException;
+import io.cacdb.engine.error.DuplicateKeyException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cacdb.engine.mtr.LatchMode;
 import io.cacdb.engine.mtr.MiniTransaction;
 import io.cacdb.engine.page.PageFormat;
-import io.cacdb.engine.page.RowTooLargeException;
 import io.cacdb.engine.page.SlottedPage;
 import io.cacdb.engine.space.PageAllocator;
 import io.cacdb.engine.space.SpaceHeader;

@@ -1,5 +1,6 @@
 package io.cacdb.engine.btree;
 
+import io.cacdb.engine.error.DuplicateKeyException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,6 @@
 package io.cacdb.engine.bufferpool;
 
+import io.cacdb.engine.error.CorruptPageException;
 import static io.cacdb.engine.bufferpool.TestPages.awaitCondition;
 import static io.cacdb.engine.bufferpool.TestPages.payload;
 import static io.cacdb.engine.bufferpool.TestPages.store;

@@ -1,5 +1,6 @@
 package io.cacdb.engine.page;
 
+import io.cacdb.engine.error.RowTooLargeException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

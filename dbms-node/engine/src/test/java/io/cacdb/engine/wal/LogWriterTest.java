@@ -1,5 +1,6 @@
 package io.cacdb.engine.wal;
 
+import io.cacdb.engine.error.LogFullException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
