@@ -4,7 +4,6 @@ import io.cacdb.engine.btree.BTree;
 import io.cacdb.engine.btree.BTreeCursor;
 import io.cacdb.engine.btree.KeyRange;
 import io.cacdb.engine.error.DuplicateKeyException;
-import io.cacdb.engine.error.RowTooLargeException;
 import io.cacdb.engine.lock.IsolationLevel;
 import io.cacdb.engine.lock.NextKeyLocks;
 import io.cacdb.engine.lock.ShortLocks;
@@ -78,18 +77,16 @@ final class IndexAccess {
                     continue; // the gap's owner changed while we waited; lock the new one
                 }
                 if (tree.get(key) != null) {
-                    throw new DuplicateKeyException(indexName, key);
+                    throw new DuplicateKeyException(indexName, indexId(), key);
                 }
                 try {
                     txn.change(indexId(), mtr -> {
                         tree.insert(mtr, key, value);
                         return Transaction.Change.of(null, UndoKind.UNDO_INSERT, key, null);
                     });
-                } catch (io.cacdb.engine.btree.DuplicateKeyException e) {
+                } catch (DuplicateKeyException e) {
                     throw new IllegalStateException("index " + indexName + ": key inserted by another transaction"
                             + " while this one held X on it", e);
-                } catch (io.cacdb.engine.page.RowTooLargeException e) {
-                    throw new RowTooLargeException(e.sizeBytes(), e.limitBytes());
                 }
                 return;
             }
@@ -99,15 +96,11 @@ final class IndexAccess {
     /** Replaces the value of an existing entry; returns the old value, or null (nothing changed) if absent. */
     byte[] update(byte[] key, byte[] value) {
         locks().lockForUpdate(txn.id(), indexId(), key);
-        try {
-            return txn.change(indexId(), mtr -> {
-                byte[] old = tree.update(mtr, key, value);
-                return old == null ? Transaction.Change.none(null)
-                        : Transaction.Change.of(old, UndoKind.UNDO_UPDATE, key, old);
-            });
-        } catch (io.cacdb.engine.page.RowTooLargeException e) {
-            throw new RowTooLargeException(e.sizeBytes(), e.limitBytes());
-        }
+        return txn.change(indexId(), mtr -> {
+            byte[] old = tree.update(mtr, key, value);
+            return old == null ? Transaction.Change.none(null)
+                    : Transaction.Change.of(old, UndoKind.UNDO_UPDATE, key, old);
+        });
     }
 
     /** Deletes an entry; returns its value, or null (nothing changed) if absent. */
@@ -141,10 +134,8 @@ final class IndexAccess {
                 tree.insert(mtr, key, value);
                 return Transaction.Change.of(null, UndoKind.UNDO_INSERT, key, null);
             });
-        } catch (io.cacdb.engine.btree.DuplicateKeyException e) {
-            throw new DuplicateKeyException(indexName, key);
-        } catch (io.cacdb.engine.page.RowTooLargeException e) {
-            throw new RowTooLargeException(e.sizeBytes(), e.limitBytes());
+        } catch (DuplicateKeyException e) {
+            throw new DuplicateKeyException(indexName, indexId(), key);
         }
     }
 
