@@ -1,11 +1,13 @@
 package io.cacdb.engine.table;
 
+import io.cacdb.engine.Database;
 import io.cacdb.engine.btree.BTree;
 import io.cacdb.engine.catalog.IndexSpace;
 import io.cacdb.engine.error.ReadOnlyTransactionException;
 import io.cacdb.engine.lock.IsolationLevel;
 import io.cacdb.engine.lock.LockConfig;
 import io.cacdb.engine.lock.LockManager;
+import io.cacdb.engine.lock.LockWaitListener;
 import io.cacdb.engine.lock.NextKeyLocks;
 import io.cacdb.engine.mtr.ListLogSink;
 import io.cacdb.engine.mtr.MapPageSource;
@@ -38,9 +40,9 @@ public final class FakeEngine implements IndexSpace {
     private final Map<Long, BTree> trees = new ConcurrentHashMap<>();
     final long catalogIndexId;
 
-    public FakeEngine(Duration lockWaitTimeout) {
+    public FakeEngine(Duration lockWaitTimeout, LockWaitListener listener) {
         this.lockManager = new LockManager(LockConfig.defaults().withLockWaitTimeout(lockWaitTimeout),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), listener);
         this.locks = new NextKeyLocks(lockManager);
         MiniTransaction m = new MiniTransaction(pages, log);
         PageAllocator.format(m);
@@ -49,7 +51,27 @@ public final class FakeEngine implements IndexSpace {
     }
 
     public FakeEngine() {
-        this(Duration.ofSeconds(10));
+        this(Duration.ofSeconds(10), LockWaitListener.NONE);
+    }
+
+    /** A database over this engine (a new one each call: loading the catalog again is what a reopen does). */
+    public Database database() {
+        return Database.on(new Database.Transactions() {
+            @Override
+            public Transaction begin(IsolationLevel isolation, boolean readOnly) {
+                return FakeEngine.this.begin(isolation, readOnly);
+            }
+
+            @Override
+            public void commit(Transaction txn) {
+                ((Txn) txn).commit();
+            }
+
+            @Override
+            public void rollback(Transaction txn) {
+                ((Txn) txn).rollback();
+            }
+        }, this, catalogIndexId);
     }
 
     private long newTree() {
