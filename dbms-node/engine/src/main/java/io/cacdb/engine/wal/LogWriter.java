@@ -421,6 +421,11 @@ public final class LogWriter implements LogSink, AutoCloseable {
         }
     }
 
+    /** The largest MTR {@link #appendMtr} accepts, in bytes ({@link LogWriterConfig#maxMtrBytes()}). */
+    public int maxMtrBytes() {
+        return maxMtrBytes;
+    }
+
     /** The epoch this writer writes at (the volume writer's). */
     public long epoch() {
         return epoch;
