@@ -34,7 +34,14 @@ import org.junit.jupiter.api.Test;
 
 class CatalogTest {
 
+    /** Own threads: the common pool may have one thread on a small machine, and lock waits block it. */
+    final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
     final LockWaits waits = new LockWaits();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
     final FakeEngine engine = new FakeEngine(Duration.ofSeconds(20), waits);
     final Database db = engine.database();
 
@@ -252,7 +259,7 @@ class CatalogTest {
         CompletableFuture<Void> create = CompletableFuture.runAsync(() -> {
             second.createTable(TableSpec.of("orders2", List.of(ColumnDef.of("a", ColumnType.integer()))));
             second.createTable(orders());
-        });
+        }, pool);
         waits.awaitWaits(second.id(), 1);
         assertFalse(create.isDone(), "the second create waits for the first transaction");
         first.commit();
@@ -276,7 +283,7 @@ class CatalogTest {
         CompletableFuture<Void> index = CompletableFuture.runAsync(() -> {
             ddl.createIndex(IndexSpec.on("orders_cust", "orders", false, "customer"));
             ddl.commit();
-        });
+        }, pool);
         waits.awaitWaits(ddl.id(), 1);
         writer.commit();
         index.get(LockWaits.BOUND.toSeconds(), TimeUnit.SECONDS);
