@@ -347,6 +347,7 @@ public final class Engine implements AutoCloseable {
         }
         closed = true;
         txns.close();
+        txns.cancelLockWaits();
         checkpointer.close();
         pool.close();
         logWriter.close();

@@ -48,7 +48,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       reclaim pages owned by ids absent from the directory.</li>
  * </ul>
  *
- * <p>Threads: thread-safe. {@link #tree} caches one {@link BTree} per index (the tree's counters are per instance).
+ * <p>Threads: thread-safe. {@link #tree} looks the index up in the directory on every call (one descent of a small
+ * tree) and hands out one {@link BTree} instance per index and root (the tree's counters are per instance); callers
+ * on a hot path (the catalog) keep the tree they resolved for the duration of their lock on the index.
  */
 public final class IndexDirectory implements Transaction.IndexResolver {
 
@@ -215,17 +217,17 @@ public final class IndexDirectory implements Transaction.IndexResolver {
         if (indexId == DIRECTORY_INDEX_ID) {
             return Optional.of(directory);
         }
-        BTree cached = trees.get(indexId);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
+        // The directory is consulted every time: a cached tree may belong to a create that was rolled back or a drop
+        // that committed since. The cache only keeps one BTree instance per (id, root) for its counters.
         byte[] v = directory.get(entryKey(indexId));
         if (v == null) {
+            trees.remove(indexId);
             return Optional.empty();
         }
-        BTree t = new BTree(pages, indexId, ByteBuffer.wrap(v).getLong());
-        BTree raced = trees.putIfAbsent(indexId, t);
-        return Optional.of(raced != null ? raced : t);
+        long root = ByteBuffer.wrap(v).getLong();
+        BTree t = trees.compute(indexId, (id, cached) -> cached != null && cached.rootPageNo() == root ? cached
+                : new BTree(pages, id, root));
+        return Optional.of(t);
     }
 
     /** Every index in the directory (not the directory itself), by id. A scan without locks. */

@@ -71,6 +71,7 @@ final class LocalTransaction implements Transaction {
     @Override
     public NextKeyLocks locks() {
         requireActive();
+        manager.requireNotHalted();
         return manager.nextKeyLocks();
     }
 

@@ -311,7 +311,11 @@ public final class TransactionManager {
     public <T> MtrResult<T> runMtr(long txnId, Function<MiniTransaction, T> body,
                                    java.util.function.BiConsumer<T, Optional<LogSink.LsnRange>> afterAppend) {
         requireMtrsAllowed();
-        logWriter.awaitAppendCapacity(mtrBytesReserve);
+        try {
+            logWriter.awaitAppendCapacity(mtrBytesReserve);
+        } catch (RuntimeException e) {
+            throw haltIfLogStopped(e);
+        }
         PendingMtrs.Token token = pending.enter();
         try {
             MiniTransaction mtr = new MiniTransaction(pages, logWriter, txnId);
@@ -332,6 +336,9 @@ public final class TransactionManager {
                 if (mtr.hasChanges()) {
                     throw halt("the log did not take an MTR of transaction " + txnId
                             + " whose page changes are already in the buffer pool", e);
+                }
+                if (e instanceof RuntimeException re) {
+                    throw haltIfLogStopped(re);
                 }
                 throw e;
             }
@@ -359,10 +366,19 @@ public final class TransactionManager {
      */
     LogSink.LsnRange appendRecord(LogRecord record, Consumer<LogSink.LsnRange> afterAppend) {
         requireMtrsAllowed();
-        logWriter.awaitAppendCapacity(Math.min(mtrBytesReserve, logWriter.maxMtrBytes()));
+        try {
+            logWriter.awaitAppendCapacity(mtrBytesReserve);
+        } catch (RuntimeException e) {
+            throw haltIfLogStopped(e);
+        }
         PendingMtrs.Token token = pending.enter();
         try {
-            LogSink.LsnRange range = logWriter.appendMtr(List.of(record));
+            LogSink.LsnRange range;
+            try {
+                range = logWriter.appendMtr(List.of(record));
+            } catch (RuntimeException e) {
+                throw haltIfLogStopped(e);
+            }
             afterAppend.accept(range);
             return range;
         } finally {
@@ -370,9 +386,27 @@ public final class TransactionManager {
         }
     }
 
+    /**
+     * A stopped log writer (fenced, storage failure, closed) never takes another record: nothing this node does can
+     * become durable, so it must stop serving — halt — rather than leave sessions retrying. Other failures (log
+     * full: nothing appended) are returned unchanged.
+     */
+    private RuntimeException haltIfLogStopped(RuntimeException e) {
+        if (e instanceof io.cacdb.engine.wal.LogWriterStoppedException) {
+            return halt("the log writer stopped", e);
+        }
+        return e;
+    }
+
     private void requireMtrsAllowed() {
         State s = state.get();
         if (s == State.HALTED) {
+            throw notActive();
+        }
+    }
+
+    void requireNotHalted() {
+        if (state.get() == State.HALTED) {
             throw notActive();
         }
     }
@@ -405,6 +439,7 @@ public final class TransactionManager {
         if (haltCause.compareAndSet(null, e)) {
             state.set(State.HALTED);
             log.error("engine halted: {}", why, cause);
+            cancelLockWaits();
             try {
                 haltListener.accept(e);
             } catch (RuntimeException listenerFailure) {
@@ -413,6 +448,17 @@ public final class TransactionManager {
             }
         }
         return e;
+    }
+
+    /**
+     * Ends every lock wait of a running transaction with {@code QueryCancelledException}, so that sessions blocked on
+     * a lock learn at once that the engine no longer serves (they could otherwise wait for holders that will never
+     * finish).
+     */
+    public void cancelLockWaits() {
+        for (Long id : table.keySet()) {
+            lockManager.cancel(id);
+        }
     }
 
     /** Why the manager halted, if it did. */
