@@ -37,7 +37,29 @@ public enum SqlState {
     /** Class 57: this node does not serve clients now (a standby, or an active that lost its lease). */
     CANNOT_CONNECT_NOW("57P03", "cannot_connect_now"),
     /** Class 57: the statement was cancelled (cancel request, dead session). */
-    QUERY_CANCELED("57014", "query_canceled");
+    QUERY_CANCELED("57014", "query_canceled"),
+    /** Class 23: a NULL for a column declared NOT NULL. */
+    NOT_NULL_VIOLATION("23502", "not_null_violation"),
+    /** Class 22: a string longer than its column's declared length (varchar(n), char(n)). */
+    STRING_DATA_RIGHT_TRUNCATION("22001", "string_data_right_truncation"),
+    /** Class 22: a number outside its column type's range or declared precision. */
+    NUMERIC_VALUE_OUT_OF_RANGE("22003", "numeric_value_out_of_range"),
+    /** Class 22: a date or timestamp outside the supported range. */
+    DATETIME_FIELD_OVERFLOW("22008", "datetime_field_overflow"),
+    /** Class 22: a string that cannot be stored as UTF-8 (an unpaired surrogate). */
+    CHARACTER_NOT_IN_REPERTOIRE("22021", "character_not_in_repertoire"),
+    /** Class 42: a relation (table or index) of that name exists already; PostgreSQL uses it for both. */
+    DUPLICATE_TABLE("42P07", "duplicate_table"),
+    /** Class 42: no table of that name. */
+    UNDEFINED_TABLE("42P01", "undefined_table"),
+    /** Class 42: no column of that name in the table. */
+    UNDEFINED_COLUMN("42703", "undefined_column"),
+    /** Class 42: no object (here: index) of that name. */
+    UNDEFINED_OBJECT("42704", "undefined_object"),
+    /** Class 42: two columns of one table, or of one index, with the same name. */
+    DUPLICATE_COLUMN("42701", "duplicate_column"),
+    /** Class 42: a table or index definition that cannot be created as given (no columns, bad key, bad default). */
+    INVALID_TABLE_DEFINITION("42P16", "invalid_table_definition");
 
     private final String code;
     private final String conditionName;
