@@ -37,7 +37,9 @@ final class FuzzCases {
     static final long LOG_TRUNCATION = 8;
     /** Volumes the semantic cases use as unknown (only a mutation that lands exactly on one could create it). */
     static final long UNKNOWN_VOLUME_BASE = 0x5EED_0000_0000L;
-    /** Largest payload the fuzzer writes: big enough for several TCP segments, small enough to keep runs quick. */
+    /** Large writes go to PAGE blocks from here on, one address per request id. */
+    static final long LARGE_BLOCKS_FROM = 1L << 40;
+    /** Largest payload of ordinary fuzzed writes (large ones are rare): several TCP segments, still quick. */
     static final int MAX_FUZZ_PAYLOAD_BYTES = 1500;
 
     enum Kind { RANDOM_BYTES, RANDOM_FRAMES, MUTATED, SEMANTIC, LEGIT, ABRUPT, PIPELINED }
@@ -115,6 +117,10 @@ final class FuzzCases {
             case ABRUPT -> {
                 for (int n = 1 + r.nextInt(4); n > 0; n--) {
                     parts.add(r.nextBoolean() ? new Part(template(r, ids), null) : semantic(r, ids, false));
+                }
+                if (r.nextInt(10) == 0) {
+                    // cut inside a large frame: the server has buffered part of it when the connection ends
+                    parts.add(new Part(encode(largeWrite(r, ids.next())), null));
                 }
                 ending = r.nextBoolean() ? Ending.HALF_CLOSE : Ending.RESET;
             }
@@ -258,6 +264,16 @@ final class FuzzCases {
         return new DaxRequest.Write(id, epoch, Block.of(a, v, randomBytes(r, r.nextInt(MAX_FUZZ_PAYLOAD_BYTES))));
     }
 
+    /**
+     * A valid write of up to {@link WireLimits#MAX_BLOCK_PAYLOAD_BYTES} to an address of its own (the id makes it
+     * unique), so it is always APPLIED.
+     */
+    private static DaxRequest.Write largeWrite(Random r, long id) {
+        int length = WireLimits.MAX_BLOCK_PAYLOAD_BYTES - (r.nextBoolean() ? 0 : r.nextInt(WireLimits.MAX_BLOCK_PAYLOAD_BYTES));
+        Block b = Block.of(BlockAddress.page(VOL, LARGE_BLOCKS_FROM + id), Version.ofPage(1), randomBytes(r, length));
+        return new DaxRequest.Write(id, VOL_EPOCH, b);
+    }
+
     private BlockAddress anyAddress(Random r) {
         int pick = r.nextInt(10);
         if (pick < 6) {
@@ -281,6 +297,11 @@ final class FuzzCases {
      */
     private Part semantic(Random r, Ids ids, boolean last) {
         long id = ids.next();
+        if (r.nextInt(40) == 0) {
+            // a valid write near the payload limit, spread over many TCP segments
+            return new Part(encode(largeWrite(r, id)), (resp, m) -> resp instanceof DaxResponse.WriteAck a
+                    && a.outcome() == DaxResponse.WriteOutcome.APPLIED ? null : "expected APPLIED");
+        }
         int choices = last ? 19 : 16;
         Block k = knownBlocks.get(r.nextInt(knownBlocks.size()));
         return switch (r.nextInt(choices)) {
