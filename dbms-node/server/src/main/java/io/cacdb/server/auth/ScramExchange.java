@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.Supplier;
 
 /**
  * The server side of one SCRAM-SHA-256 exchange, as PostgreSQL runs it: the client's first message
@@ -27,7 +28,7 @@ public final class ScramExchange {
     private final String user;
     private final ScramVerifier verifier;
     private final boolean userKnown;
-    private final SecureRandom random;
+    private final Supplier<String> serverNonce;
     private Step step = Step.AWAIT_CLIENT_FIRST;
     private String gs2Header;
     private String clientFirstBare;
@@ -35,10 +36,19 @@ public final class ScramExchange {
     private String nonce;
 
     ScramExchange(String user, ScramVerifier verifier, boolean userKnown, SecureRandom random) {
+        this(user, verifier, userKnown, () -> {
+            byte[] raw = new byte[SERVER_NONCE_BYTES];
+            random.nextBytes(raw);
+            return Base64.getEncoder().encodeToString(raw);
+        });
+    }
+
+    /** With a given source of server nonces: the RFC 7677 test vector needs its own. */
+    ScramExchange(String user, ScramVerifier verifier, boolean userKnown, Supplier<String> serverNonce) {
         this.user = user;
         this.verifier = verifier;
         this.userKnown = userKnown;
-        this.random = random;
+        this.serverNonce = serverNonce;
     }
 
     /** Handles SASLInitialResponse: returns the server-first message to send in AuthenticationSASLContinue. */
@@ -80,9 +90,7 @@ public final class ScramExchange {
         if (clientNonce.isEmpty() || !printable(clientNonce)) {
             throw AuthenticationException.malformed("invalid client nonce");
         }
-        byte[] raw = new byte[SERVER_NONCE_BYTES];
-        random.nextBytes(raw);
-        nonce = clientNonce + Base64.getEncoder().encodeToString(raw);
+        nonce = clientNonce + serverNonce.get();
         serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(verifier.salt()) + ",i="
                 + verifier.iterations();
         step = Step.AWAIT_CLIENT_FINAL;
