@@ -553,6 +553,8 @@ final class PgConnection implements Runnable {
                 values.add(null);
                 continue;
             }
+            (format == PgValueCodec.BINARY_FORMAT ? server.metrics().binaryParameters
+                    : server.metrics().textParameters).increment();
             try {
                 values.add(PgValueCodec.decode(types.get(i), raw, format));
             } catch (SqlException e) {

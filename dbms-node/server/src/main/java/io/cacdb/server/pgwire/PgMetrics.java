@@ -26,6 +26,8 @@ final class PgMetrics {
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
     final Counter cancelRequests;
+    final Counter textParameters;
+    final Counter binaryParameters;
     final Counter discardedUntilSync;
     final Timer simpleQueryLatency;
     final Timer executeLatency;
@@ -38,6 +40,10 @@ final class PgMetrics {
                 .description("Authenticated client sessions").register(registry);
         cancelRequests = Counter.builder(PREFIX + "cancel.requests").description("CancelRequest packets received")
                 .register(registry);
+        textParameters = Counter.builder(PREFIX + "bind.parameters").tag("format", "text")
+                .description("Non-null parameter values bound, by format").register(registry);
+        binaryParameters = Counter.builder(PREFIX + "bind.parameters").tag("format", "binary")
+                .description("Non-null parameter values bound, by format").register(registry);
         discardedUntilSync = Counter.builder(PREFIX + "messages.discarded")
                 .description("Extended-query messages skipped after an error, until Sync").register(registry);
         simpleQueryLatency = Timer.builder(PREFIX + "query.latency").tag("protocol", "simple")

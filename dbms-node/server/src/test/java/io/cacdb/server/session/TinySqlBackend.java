@@ -45,6 +45,8 @@ public final class TinySqlBackend implements SqlBackend {
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private final AtomicInteger nextTableOid = new AtomicInteger(16_384);
     private final AtomicInteger sleeping = new AtomicInteger();
+    private final ReentrantLock sleepersLock = new ReentrantLock();
+    private final Condition sleepersChanged = sleepersLock.newCondition();
     private final AtomicInteger openSessions = new AtomicInteger();
 
     /** The node's role as the backend reports it: a standby reports in_hot_standby = on. */
@@ -62,6 +64,33 @@ public final class TinySqlBackend implements SqlBackend {
     /** Sessions blocked in cacdb_sleep() right now. */
     public int sleepingStatements() {
         return sleeping.get();
+    }
+
+    /** Waits (bounded) until at least {@code n} sessions are blocked in cacdb_sleep(); false on timeout. */
+    public boolean awaitSleeping(int n, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        sleepersLock.lock();
+        try {
+            while (sleeping.get() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                sleepersChanged.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            sleepersLock.unlock();
+        }
+    }
+
+    private void sleepersChanged() {
+        sleepersLock.lock();
+        try {
+            sleepersChanged.signalAll();
+        } finally {
+            sleepersLock.unlock();
+        }
     }
 
     public int openSessions() {
@@ -367,6 +396,11 @@ public final class TinySqlBackend implements SqlBackend {
     }
 
     private static Expr expr(SqlTokens t) throws SqlException {
+        if (t.accept("(")) { // pgjdbc's simple mode inlines parameters as ('v'::type)
+            Expr inner = expr(t);
+            t.expect(")");
+            return cast(t, inner);
+        }
         boolean negative = t.accept("-");
         SqlTokens.Token tok = t.next();
         Expr e = switch (tok.kind()) {
@@ -400,6 +434,10 @@ public final class TinySqlBackend implements SqlBackend {
         if (negative && !(e instanceof Literal l && l.type() != PgType.UNKNOWN)) {
             throw SqlTokens.syntax("syntax error at or near \"-\"", tok.position());
         }
+        return cast(t, e);
+    }
+
+    private static Expr cast(SqlTokens t, Expr e) throws SqlException {
         while (t.accept("::")) {
             PgType cast = type(t, "").type();
             e = switch (e) {
@@ -1141,6 +1179,7 @@ public final class TinySqlBackend implements SqlBackend {
 
         private void sleep() throws SqlException {
             sleeping.incrementAndGet();
+            sleepersChanged();
             sleepLock.lock();
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SLEEP_LIMIT_SECONDS);
@@ -1157,6 +1196,7 @@ public final class TinySqlBackend implements SqlBackend {
             } finally {
                 sleepLock.unlock();
                 sleeping.decrementAndGet();
+                sleepersChanged();
             }
             checkCancel();
         }
