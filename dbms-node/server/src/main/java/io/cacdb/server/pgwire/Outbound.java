@@ -21,10 +21,13 @@ final class Outbound {
     private final Channel channel;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition writable = lock.newCondition();
+    private final Runnable onWait;
     private ByteBuf pending;
 
-    Outbound(Channel channel) {
+    /** {@code onWait} runs each time the session thread has to wait for the client (for a metric). */
+    Outbound(Channel channel, Runnable onWait) {
         this.channel = channel;
+        this.onWait = onWait;
     }
 
     void send(BackendMessage m) {
@@ -81,6 +84,9 @@ final class Outbound {
     }
 
     private boolean awaitWritable() {
+        if (channel.isActive() && !channel.isWritable()) {
+            onWait.run();
+        }
         lock.lock();
         try {
             while (channel.isActive() && !channel.isWritable()) {

@@ -86,8 +86,13 @@ final class PgConnection implements Runnable {
         this.channel = channel;
         this.server = server;
         this.inbound = new InboundQueue(server.config().inboundHighWaterMessages(),
-                server.config().inboundHighWaterBytes(), reading -> channel.config().setAutoRead(reading));
-        this.out = new Outbound(channel);
+                server.config().inboundHighWaterBytes(), reading -> {
+                    if (!reading) {
+                        server.metrics().readPauses.increment();
+                    }
+                    channel.config().setAutoRead(reading);
+                });
+        this.out = new Outbound(channel, server.metrics().writeWaits::increment);
     }
 
     InboundQueue inbound() {

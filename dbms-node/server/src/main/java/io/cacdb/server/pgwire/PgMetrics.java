@@ -26,6 +26,8 @@ final class PgMetrics {
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
     final Counter cancelRequests;
+    final Counter readPauses;
+    final Counter writeWaits;
     final Counter textParameters;
     final Counter binaryParameters;
     final Counter discardedUntilSync;
@@ -40,6 +42,11 @@ final class PgMetrics {
                 .description("Authenticated client sessions").register(registry);
         cancelRequests = Counter.builder(PREFIX + "cancel.requests").description("CancelRequest packets received")
                 .register(registry);
+        readPauses = Counter.builder(PREFIX + "read.pauses")
+                .description("Times a connection stopped being read because its inbound queue was full")
+                .register(registry);
+        writeWaits = Counter.builder(PREFIX + "write.waits")
+                .description("Times a session waited for a slow client to read its results").register(registry);
         textParameters = Counter.builder(PREFIX + "bind.parameters").tag("format", "text")
                 .description("Non-null parameter values bound, by format").register(registry);
         binaryParameters = Counter.builder(PREFIX + "bind.parameters").tag("format", "binary")
