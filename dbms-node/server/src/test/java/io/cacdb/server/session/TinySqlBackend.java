@@ -699,14 +699,9 @@ public final class TinySqlBackend implements SqlBackend {
             try {
                 Ast ast = parse(sql);
                 checkFailedBlock(ast);
-                PgType[] types = new PgType[maxParam(ast)];
+                PgType[] types = new PgType[Math.max(maxParam(ast), declared.size())];
                 for (int i = 0; i < declared.size(); i++) {
-                    if (i < types.length || declared.get(i) != PgType.UNKNOWN) {
-                        if (i >= types.length) {
-                            types = Arrays.copyOf(types, i + 1);
-                        }
-                        types[i] = declared.get(i) == PgType.UNKNOWN ? null : declared.get(i);
-                    }
+                    types[i] = declared.get(i) == PgType.UNKNOWN ? null : declared.get(i);
                 }
                 infer(ast, types);
                 for (int i = 0; i < types.length; i++) {
