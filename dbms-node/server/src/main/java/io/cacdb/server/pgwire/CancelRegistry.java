@@ -49,8 +49,4 @@ final class CancelRegistry {
                 ByteBuffer.allocate(4).putInt(secretKey).array());
         return match ? r.connection() : null;
     }
-
-    int size() {
-        return live.size();
-    }
 }

@@ -114,17 +114,4 @@ final class InboundQueue {
             lock.unlock();
         }
     }
-
-    int size() {
-        lock.lock();
-        try {
-            return queue.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    int hardLimitMessages() {
-        return hardLimitMessages;
-    }
 }

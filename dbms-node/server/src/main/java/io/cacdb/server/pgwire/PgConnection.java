@@ -7,7 +7,6 @@ import io.cacdb.server.session.Column;
 import io.cacdb.server.session.ExecuteOutcome;
 import io.cacdb.server.session.PgType;
 import io.cacdb.server.session.RowDescription;
-import io.cacdb.server.session.RowSink;
 import io.cacdb.server.session.SessionEvents;
 import io.cacdb.server.session.SessionStartup;
 import io.cacdb.server.session.Severity;

@@ -115,9 +115,4 @@ public final class PgFrameDecoder extends ByteToMessageDecoder {
             default -> -1;
         };
     }
-
-    /** True once the stream has been refused or ended: every later byte is dropped. */
-    boolean discarding() {
-        return state == State.DISCARD;
-    }
 }

@@ -604,6 +604,14 @@ public final class TinySqlBackend implements SqlBackend {
 
     // ------------------------------------------------------------------------------------------------ sessions
 
+    /** A parsed statement with its inferred parameter types. */
+    record TinyStatement(Ast ast, List<PgType> parameterTypes, Optional<RowDescription> rowDescription)
+            implements SqlStatement {
+        @Override
+        public void close() {
+        }
+    }
+
     /** What running one statement produced. */
     record Result(RowDescription description, List<Object[]> rows, String tag) {
     }
@@ -709,32 +717,7 @@ public final class TinySqlBackend implements SqlBackend {
                         types[i] = PgType.TEXT;
                     }
                 }
-                RowDescription description = describe(ast);
-                List<PgType> parameterTypes = List.of(types);
-                return new SqlStatement() {
-                    @Override
-                    public List<PgType> parameterTypes() {
-                        return parameterTypes;
-                    }
-
-                    @Override
-                    public Optional<RowDescription> rowDescription() {
-                        return Optional.ofNullable(description);
-                    }
-
-                    @Override
-                    public void close() {
-                    }
-
-                    Ast ast() {
-                        return ast;
-                    }
-
-                    @Override
-                    public String toString() {
-                        return sql;
-                    }
-                };
+                return new TinyStatement(ast, List.of(types), Optional.ofNullable(describe(ast)));
             } catch (SqlException e) {
                 failed();
                 throw e;
@@ -742,8 +725,8 @@ public final class TinySqlBackend implements SqlBackend {
         }
 
         @Override
-        public SqlPortal bind(SqlStatement statement, List<Object> parameters) throws SqlException {
-            Ast ast = parse(statement.toString());
+        public SqlPortal bind(SqlStatement statement, List<Object> parameters) {
+            Ast ast = ((TinyStatement) statement).ast();
             RowDescription description = statement.rowDescription().orElse(null);
             return new SqlPortal() {
                 private Result result;
