@@ -100,15 +100,13 @@ public final class SqlParser {
         }
     }
 
-    /** Parses one statement. */
-    public static Parsed parse(StatementText s) throws SqlException {
-        if (s.isEmpty()) {
-            return new Empty(s);
-        }
-        Optional<UtilityStatement> u = UtilityParser.parse(s);
-        if (u.isPresent()) {
-            return new Utility(s, u.get());
-        }
+    /** The utility statement {@code s} is, if it is one (checked without the parser library). */
+    public static Optional<UtilityStatement> utility(StatementText s) throws SqlException {
+        return s.isEmpty() ? Optional.empty() : UtilityParser.parse(s);
+    }
+
+    /** Parses a statement that is not a utility statement with the parser library. */
+    public static Parsed parseAst(StatementText s) throws SqlException {
         checkNesting(s);
         try {
             Statement st = CCJSqlParserUtil.newParser(s.text()).Statement();
@@ -128,6 +126,18 @@ public final class SqlParser {
             throw new SqlException(SqlState.SYNTAX_ERROR, Severity.ERROR, "syntax error: "
                     + firstLine(String.valueOf(e.getMessage())), null, null, s.offset() + 1, e);
         }
+    }
+
+    /** Parses one statement. */
+    public static Parsed parse(StatementText s) throws SqlException {
+        if (s.isEmpty()) {
+            return new Empty(s);
+        }
+        Optional<UtilityStatement> u = UtilityParser.parse(s);
+        if (u.isPresent()) {
+            return new Utility(s, u.get());
+        }
+        return parseAst(s);
     }
 
     private static void checkNesting(StatementText s) throws SqlException {
