@@ -1026,7 +1026,14 @@ public final class Binder {
         }
         int width = targets == null ? cols.size() : targets.length;
         if (values != null) {
-            for (Expression rowExpr : values.getExpressions()) {
+            // VALUES (a, b) is one parenthesized list; VALUES (a, b), (c, d) a plain list of parenthesized ones
+            List<Expression> rowExprs = new ArrayList<>();
+            if (values.getExpressions() instanceof ParenthesedExpressionList<?> single) {
+                rowExprs.add(single);
+            } else {
+                rowExprs.addAll(values.getExpressions());
+            }
+            for (Expression rowExpr : rowExprs) {
                 List<Expression> items = new ArrayList<>();
                 if (rowExpr instanceof ParenthesedExpressionList<?> pl) {
                     items.addAll(pl);
