@@ -223,7 +223,7 @@ public final class Operators {
                 }
                 BigDecimal q = a.divide(b, MathContext.DECIMAL128);
                 int firstDigit = q.signum() == 0 ? 0 : q.precision() - q.scale() - 1;
-                int scale = Math.max(Math.max(a.scale(), b.scale()), NUMERIC_DIVISION_DIGITS_MIN - 1 - firstDigit);
+                int scale = Math.max(Math.max(a.scale(), b.scale()), NUMERIC_DIVISION_DIGITS_MIN - firstDigit);
                 scale = Math.min(Math.max(scale, 0), NUMERIC_DIVISION_SCALE_MAX);
                 yield a.divide(b, scale, RoundingMode.HALF_UP);
             }
