@@ -109,7 +109,8 @@ public final class PlanPrinter {
 
     private static void scan(PlanNode.Scan s, int depth, List<String> out) {
         String table = s.relation().relationName();
-        String alias = s.relation().alias().equals(s.relation().relationName()) ? "" : " " + s.relation().alias();
+        String bareName = s.relation().isStored() ? s.relation().table().name() : s.relation().virtual().name();
+        String alias = s.relation().alias().equals(bareName) ? "" : " " + s.relation().alias();
         AccessPath p = s.path();
         if (p == null) {
             line(depth, "Virtual Scan on " + table + alias, out);
