@@ -88,8 +88,11 @@ public final class EngineBench {
     static final int LOAD_BATCH_ROWS = 1_000;
     /** Loader threads at most: beyond a few, loaders only contend for the log and the cores. */
     static final int LOAD_THREADS_MAX = 4;
-    /** Longest a latency is recorded as, in microseconds: an operation over a minute is an error anyway. */
-    static final long MAX_RECORDED_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(1);
+    /**
+     * Longest a latency is recorded as, in nanoseconds (cached reads take about a microsecond, so microseconds would
+     * be too coarse): an operation over a minute is an error anyway.
+     */
+    static final long MAX_RECORDED_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** Attempts of one transaction that failed with a retryable error (lock timeout, full log) before giving up. */
     static final int ATTEMPTS_MAX = 10;
     /** Bound on the wait for storage steps at start (create volume, fence). */
@@ -197,14 +200,15 @@ public final class EngineBench {
             m.put("point_reads_per_s", round(hotReads.opsPerSecond()));
             m.put("point_reads_per_s_per_core", round(hotReads.opsPerSecond() / cores));
             m.put("point_reads_per_cpu_s", round(hotReads.opsPerCpuSecond()));
-            m.put("point_read_p50_ms", round3(hotReads.p50Millis()));
-            m.put("point_read_p99_ms", round3(hotReads.p99Millis()));
+            m.put("point_read_p50_us", round(hotReads.p50Millis() * 1000));
+            m.put("point_read_p99_us", round(hotReads.p99Millis() * 1000));
             m.put("buffer_hit_ratio", round4(hotReads.hitRatio()));
             m.put("hot_rows", options.hotRows());
             m.put("table_point_reads_per_s", round(tableReads.opsPerSecond()));
             m.put("table_point_reads_per_s_per_core", round(tableReads.opsPerSecond() / cores));
-            m.put("table_point_read_p50_ms", round3(tableReads.p50Millis()));
-            m.put("table_point_read_p99_ms", round3(tableReads.p99Millis()));
+            m.put("table_point_reads_per_cpu_s", round(tableReads.opsPerCpuSecond()));
+            m.put("table_point_read_p50_us", round(tableReads.p50Millis() * 1000));
+            m.put("table_point_read_p99_us", round(tableReads.p99Millis() * 1000));
             m.put("table_buffer_hit_ratio", round4(tableReads.hitRatio()));
             m.put("table_reads_label", tableFitsPool() ? "cached (table fits the pool)"
                     : "cold-ish (table larger than the pool)");
@@ -292,7 +296,7 @@ public final class EngineBench {
             NetworkConditions network = new NetworkConditions(options.zoneDelay());
             try (DaxClient client = DaxClient.create(map, DaxClientConfig.defaults(options.clientZone()),
                     new SimpleMeterRegistry(), network)) {
-                client.createVolume(options.volume()).get(STORAGE_WAIT_MAX.toSeconds(), TimeUnit.SECONDS);
+                createVolumeWhenServersAnswer(client, options.volume(), out);
                 client.fence(options.volume(), BENCH_EPOCH).get(STORAGE_WAIT_MAX.toSeconds(), TimeUnit.SECONDS);
                 out.printf("engine-bench: %d servers, N=%d W=%d R=%d, zone delay %d ms; volume %d; %d cores, load "
                                 + "average %.2f%n", map.servers().size(), map.quorum().replicas(),
@@ -316,6 +320,24 @@ public final class EngineBench {
         } finally {
             if (local != null) {
                 local.close();
+            }
+        }
+    }
+
+    /** Creates the volume, retrying while servers are still too cold to answer (child JVMs on a loaded machine). */
+    private static void createVolumeWhenServersAnswer(DaxClient client, long volume, PrintStream out)
+            throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException,
+            InterruptedException {
+        long deadline = System.nanoTime() + STORAGE_WAIT_MAX.toNanos();
+        while (true) {
+            try {
+                client.createVolume(volume).get(STORAGE_WAIT_MAX.toSeconds(), TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                out.println("engine-bench: servers not answering yet (" + e.getCause().getMessage() + "); retrying");
             }
         }
     }
@@ -512,6 +534,11 @@ public final class EngineBench {
     /** One kind of operation the phase threads loop on; thread-safe. */
     private interface Workload {
         void operate(SplittableRandom random, Attempts attempts);
+
+        /** Whether progress shows latencies in microseconds (cached reads) rather than milliseconds. */
+        default boolean microsecondLatencies() {
+            return false;
+        }
     }
 
     /** Single-row update transactions: counter + 1 on a uniformly random row. */
@@ -548,6 +575,11 @@ public final class EngineBench {
         }
 
         @Override
+        public boolean microsecondLatencies() {
+            return true;
+        }
+
+        @Override
         public void operate(SplittableRandom random, Attempts attempts) {
             long id = random.nextLong(rows);
             inTransaction(db, IsolationLevel.SERIALIZABLE, true, t -> {
@@ -561,7 +593,7 @@ public final class EngineBench {
 
     private static PhaseResult runPhase(String name, Workload workload, int threads, Duration duration,
             Engine engine, PrintStream out) throws InterruptedException {
-        Recorder recorder = new Recorder(MAX_RECORDED_LATENCY_MICROS, 3);
+        Recorder recorder = new Recorder(MAX_RECORDED_LATENCY_NANOS, 3);
         Attempts attempts = new Attempts();
         AtomicReference<Throwable> firstError = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -578,8 +610,7 @@ public final class EngineBench {
                     while (!stop.get()) {
                         long start = System.nanoTime();
                         workload.operate(random, attempts);
-                        recorder.recordValue(Math.min(MAX_RECORDED_LATENCY_MICROS,
-                                (System.nanoTime() - start) / 1_000));
+                        recorder.recordValue(Math.min(MAX_RECORDED_LATENCY_NANOS, System.nanoTime() - start));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -593,7 +624,7 @@ public final class EngineBench {
         }
         started.await();
         Counters before = Counters.of(engine);
-        Histogram total = new Histogram(MAX_RECORDED_LATENCY_MICROS, 3);
+        Histogram total = new Histogram(MAX_RECORDED_LATENCY_NANOS, 3);
         Histogram interval = null;
         recorder.reset();
         long startNanos = System.nanoTime();
@@ -608,9 +639,11 @@ public final class EngineBench {
             }
             interval = recorder.getIntervalHistogram(interval);
             total.add(interval);
-            out.printf("engine-bench: %-18s t=%3ds %9d txn/s  p50 %7.3f ms  p99 %7.3f ms  aborts %d%n", name, second,
-                    interval.getTotalCount(), interval.getValueAtPercentile(50) / 1000.0,
-                    interval.getValueAtPercentile(99) / 1000.0, attempts.aborts.sum());
+            double unit = workload.microsecondLatencies() ? 1e3 : 1e6;
+            String unitName = workload.microsecondLatencies() ? "µs" : "ms";
+            out.printf("engine-bench: %-18s t=%3ds %9d txn/s  p50 %8.3f %s  p99 %8.3f %s  aborts %d%n", name,
+                    second, interval.getTotalCount(), interval.getValueAtPercentile(50) / unit, unitName,
+                    interval.getValueAtPercentile(99) / unit, unitName, attempts.aborts.sum());
         }
         stop.set(true);
         double seconds = (System.nanoTime() - startNanos) / 1e9;
@@ -626,8 +659,8 @@ public final class EngineBench {
         total.add(recorder.getIntervalHistogram(interval));
         long operations = total.getTotalCount();
         return new PhaseResult(name, operations, attempts.aborts.sum(), attempts.retries.sum(), seconds,
-                total.getValueAtPercentile(50) / 1000.0, total.getValueAtPercentile(99) / 1000.0,
-                total.getMaxValue() / 1000.0, after.hits - before.hits, after.misses - before.misses,
+                total.getValueAtPercentile(50) / 1e6, total.getValueAtPercentile(99) / 1e6,
+                total.getMaxValue() / 1e6, after.hits - before.hits, after.misses - before.misses,
                 after.cpuSeconds - before.cpuSeconds, after.logLsn - before.logLsn,
                 after.logWrites - before.logWrites);
     }
@@ -660,11 +693,13 @@ public final class EngineBench {
                         + " %.0f commits per CPU-second%n", (double) u.logBytes() / Math.max(1, u.operations()),
                 u.logBlockWrites() == 0 ? 0 : (double) u.operations() / u.logBlockWrites(), u.hitRatio(),
                 u.opsPerCpuSecond());
-        out.printf("  hot reads    %9.0f reads/s     p50 %7.3f ms   p99 %7.3f ms   %.0f per core, %.0f per CPU-second,"
-                        + " buffer hit ratio %.4f (%d hot rows)%n", h.opsPerSecond(), h.p50Millis(), h.p99Millis(),
+        out.printf("  hot reads    %9.0f reads/s     p50 %7.1f µs   p99 %7.1f µs   %.0f per core, %.0f per CPU-second,"
+                        + " buffer hit ratio %.4f (%d hot rows)%n", h.opsPerSecond(), h.p50Millis() * 1000,
+                h.p99Millis() * 1000,
                 h.opsPerSecond() / r.cores(), h.opsPerCpuSecond(), h.hitRatio(), r.options().hotRows());
-        out.printf("  table reads  %9.0f reads/s     p50 %7.3f ms   p99 %7.3f ms   %.0f per core, buffer hit ratio"
-                        + " %.4f — %s%n", t.opsPerSecond(), t.p50Millis(), t.p99Millis(), t.opsPerSecond() / r.cores(),
+        out.printf("  table reads  %9.0f reads/s     p50 %7.1f µs   p99 %7.1f µs   %.0f per core, %.0f per CPU-second,"
+                        + " buffer hit ratio %.4f — %s%n", t.opsPerSecond(), t.p50Millis() * 1000,
+                t.p99Millis() * 1000, t.opsPerSecond() / r.cores(), t.opsPerCpuSecond(),
                 t.hitRatio(), r.tableFitsPool() ? "cached: the table fits the pool"
                         : "cold-ish: the table is larger than the pool");
         out.printf("  load         %9.0f rows/s (%d rows in %.1f s), volume %d pages, pool %d frames%n",
