@@ -892,6 +892,10 @@ public final class BufferPool implements PageSource, AutoCloseable {
      * acknowledged a version of each that includes every change made before the call (pages changed again meanwhile
      * may stay dirty with later changes). For shutdown and sharp checkpoints. Blocks the caller.
      *
+     * <p>It issues at most {@code flushBatchPagesMax} new writes at a time and waits for them before the next batch:
+     * a pool may hold far more dirty pages than the PAGE_WRITE queue has room for (a 256 MiB pool has 32,768 frames,
+     * the queue 1,024 places), and a write the queue refuses would fail the whole flush.
+     *
      * @throws PageFlushException if that did not happen within {@code timeout} or a write failed
      */
     public void flushAll(Duration timeout) {
@@ -923,7 +927,7 @@ public final class BufferPool implements PageSource, AutoCloseable {
                 for (Target t : targets) {
                     if (t.frame().write != null) {
                         waits.add(t.frame().write);
-                    } else {
+                    } else if (toCopy.size() < config.flushBatchPagesMax()) {
                         waits.add(claimWriteLocked(t.frame()));
                         toCopy.add(t);
                     }

@@ -293,6 +293,31 @@ class BufferPoolTest {
     }
 
     @Test
+    void flushAllOfMoreDirtyPagesThanTheWriteQueueHoldsWritesThemInBatches() throws Exception {
+        IoSchedulerConfig small = IoSchedulerConfig.defaults()
+                .with(IoClass.PAGE_WRITE, new IoSchedulerConfig.ClassLimits(1, 1, 4));
+        IoScheduler tight = new IoScheduler(small, new SimpleMeterRegistry());
+        BufferPoolConfig cfg = new BufferPoolConfig(64, ReplacementPolicyKind.CLOCK, 100, Duration.ofMillis(300),
+                Duration.ofSeconds(5), 4, BufferPoolConfig.DEFAULT_FLUSHER_IDLE_PAUSE);
+        BufferPool pool = BufferPool.builder(cfg, volume, tight, new SimpleMeterRegistry())
+                .writePath(volume, FakeDurableLog.manual(Long.MAX_VALUE)).build();
+        pools.add(pool);
+        int pages = 40;
+        for (long p = 1; p <= pages; p++) {
+            createPage(pool, p, p, 100 + 10 * p, 110 + 10 * p);
+        }
+        CompletableFuture<Void> gate = volume.holdWrites();
+        CompletableFuture<Void> flush = CompletableFuture.runAsync(() -> pool.flushAll(BOUND),
+                r -> Thread.ofPlatform().start(r));
+        awaitCondition("a first batch fills the write queue", BOUND,
+                () -> tight.inFlight(IoClass.PAGE_WRITE) == 1 && tight.queueDepth(IoClass.PAGE_WRITE) >= 3);
+        gate.complete(null);
+        flush.get(10, java.util.concurrent.TimeUnit.SECONDS); // a write refused by the full queue would fail it
+        assertEquals(0, pool.dirtyPageCount());
+        assertEquals(pages, volume.writes.size(), "each page written once, none refused by the queue");
+    }
+
+    @Test
     void flushAllIssuesWritesOldestRecLsnFirst() {
         long seed = Long.getLong("cacdb.seed", System.nanoTime());
         System.out.println("flushAllIssuesWritesOldestRecLsnFirst seed=" + seed);

@@ -36,6 +36,7 @@ final class TestVolume implements VolumeWriter {
     private final Map<Long, AtomicInteger> corruptReadsLeft = new ConcurrentHashMap<>();
     private volatile DurableLog walCheck;
     private volatile CompletableFuture<Void> readGate = CompletableFuture.completedFuture(null);
+    private volatile CompletableFuture<Void> writeGate = CompletableFuture.completedFuture(null);
 
     TestVolume(long volume) {
         this.storage = new MemoryVolume(volume);
@@ -50,6 +51,13 @@ final class TestVolume implements VolumeWriter {
     CompletableFuture<Void> holdReads() {
         CompletableFuture<Void> gate = new CompletableFuture<>();
         readGate = gate;
+        return gate;
+    }
+
+    /** Writes from now on are acknowledged only once the returned future is completed. */
+    CompletableFuture<Void> holdWrites() {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        writeGate = gate;
         return gate;
     }
 
@@ -121,7 +129,7 @@ final class TestVolume implements VolumeWriter {
                     + " while durable LSN was " + durable);
         }
         writes.add(new Write(block.address().blockNo(), block.version(), durable));
-        return storage.write(block);
+        return writeGate.thenCompose(ignored -> storage.write(block));
     }
 
     @Override
