@@ -85,6 +85,7 @@ public final class TpccReport {
             x.put("measured_commits", measured);
             x.put("share_pct", 100.0 * measured / measuredCommits);
             x.put("commits_whole_run", t.commits(type));
+            x.put("retries_whole_run", t.retries(type));
             x.put("p50_ms", millis(h, 50));
             x.put("p95_ms", millis(h, 95));
             x.put("p99_ms", millis(h, 99));
@@ -176,6 +177,8 @@ public final class TpccReport {
         c.put("nurand_ol_i_id", r.constants().olIId());
         c.put("started_at", r.startedAt().toString());
         c.put("client_cores", Runtime.getRuntime().availableProcessors());
+        c.put("client_load_average_1m_start", r.loadAverages()[0]);
+        c.put("client_load_average_1m_end", r.loadAverages()[1]);
         c.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
         c.put("pgjdbc", org.postgresql.Driver.getVersion());
         return c;
@@ -203,7 +206,8 @@ public final class TpccReport {
      * run's events as markers. Callers can add series and events before writing.
      */
     public static TimeChart chart(TpccRun.Result r) {
-        List<Row> rows = rows(r);
+        // Up to the run's end: the rows after it only hold the stragglers that were in flight at the end.
+        List<Row> rows = r.series().rows(0, (int) Math.ceil(r.measureFromSecond() + r.measuredSeconds()));
         double[] x = new double[rows.size()];
         double[] commits = new double[rows.size()];
         double[] newOrders = new double[rows.size()];

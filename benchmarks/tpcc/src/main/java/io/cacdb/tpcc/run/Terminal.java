@@ -183,6 +183,7 @@ final class Terminal implements Runnable {
                         } else {
                             stats.serializationFailures++;
                         }
+                        stats.retries[type.ordinal()]++;
                         series.count(Counter.RETRYABLE_ABORTS, at);
                         rollback(c);
                         if (++retries > options.maxRetries()) {

@@ -13,6 +13,8 @@ public final class TerminalStats {
     private static final int TYPES = TransactionType.values().length;
 
     final long[] commits = new long[TYPES];
+    /** Retryable aborts (40001 and 40P01) by transaction type. */
+    final long[] retries = new long[TYPES];
     long userRollbacks;
     long serializationFailures;
     long deadlocks;
@@ -41,6 +43,7 @@ public final class TerminalStats {
     void add(TerminalStats o) {
         for (int i = 0; i < TYPES; i++) {
             commits[i] += o.commits[i];
+            retries[i] += o.retries[i];
             latency[i].add(o.latency[i]);
         }
         userRollbacks += o.userRollbacks;
@@ -58,6 +61,11 @@ public final class TerminalStats {
 
     public long commits(TransactionType t) {
         return commits[t.ordinal()];
+    }
+
+    /** Retryable aborts (40001, 40P01) of {@code t} over the whole run. */
+    public long retries(TransactionType t) {
+        return retries[t.ordinal()];
     }
 
     /** Latency of the measurement window's commits of {@code t} (microseconds). */

@@ -194,12 +194,14 @@ public final class TpccRun {
      * @param checkFailure      why the checks could not run, or null
      * @param acknowledged      every acknowledged New-Order, packed and sorted (see {@link AcknowledgedNewOrders});
      *                          kept so a caller can audit again later (e.g. after restarting a server)
+     * @param loadAverages      the client machine's 1-minute load average at the start and at the end (negative if
+     *                          unknown): a busy machine explains a slow run
      */
     public record Result(Options options, int warehouses, int loadedWarehouses, NURandConstants constants,
             String serverVersion, Instant startedAt, double measuredSeconds, TerminalStats totals,
             PerSecondSeries series, List<Event> events, java.util.Map<String, Long> errorMessages,
             ConsistencyReport consistency, CommitAudit audit, long ordersCreated, String checkFailure,
-            long[] acknowledged) {
+            long[] acknowledged, double[] loadAverages) {
 
         /** First second of the measurement window (= warm-up seconds). */
         public int measureFromSecond() {
@@ -261,6 +263,7 @@ public final class TpccRun {
     private final List<Event> events = new CopyOnWriteArrayList<>();
     private final ErrorSamples errors = new ErrorSamples();
     private final Thread ticker;
+    private final double loadAverageAtStart = loadAverage();
     private volatile long stoppedAtNanos = -1;
     private Result result;
 
@@ -408,6 +411,7 @@ public final class TpccRun {
                 }
             }
         }
+        double loadAverageAtEnd = loadAverage();
         ticker.interrupt();
         ticker.join();
         series.sealAll();
@@ -437,8 +441,12 @@ public final class TpccRun {
         }
         result = new Result(options, warehouses, loadedWarehouses, constants, serverVersion, startedAt, measured,
                 totals, series, List.copyOf(events), errors.snapshot(), consistency, audit, ordersCreated,
-                checkFailure, acked);
+                checkFailure, acked, new double[] {loadAverageAtStart, loadAverageAtEnd});
         return result;
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     /** Starts, waits, checks: the whole run in one call. */
