@@ -51,8 +51,8 @@ public final class TpccRun {
     static final Duration SERIES_TAIL = Duration.ofSeconds(60);
     /** Grace for terminals to end after the deadline, on top of one socket timeout plus connect timeout. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
-    /** How long the post-run checks keep trying to connect (a failover may still be settling). */
-    static final Duration CHECK_CONNECT_PATIENCE = Duration.ofSeconds(60);
+    /** How long the start and the post-run checks keep trying to connect (recovery or a failover may be settling). */
+    static final Duration CONNECT_PATIENCE = Duration.ofSeconds(60);
 
     /**
      * @param connection          the database; a multi-host URL is used as is (pgjdbc picks the primary)
@@ -288,13 +288,13 @@ public final class TpccRun {
     }
 
     /** Reads the load's facts, checks the options against them, starts the terminals; returns at once. */
-    public static TpccRun start(Options options, Consumer<String> log) throws SQLException {
+    public static TpccRun start(Options options, Consumer<String> log) throws SQLException, InterruptedException {
         int loaded;
         int cLastLoad;
         String version;
         long ordersBefore;
-        try (Connection c = options.connection().withTimeouts(options.connection().connectTimeout(),
-                ConnectionSettings.BULK_SOCKET_TIMEOUT).open(); Statement st = c.createStatement()) {
+        try (Connection c = connectPatiently(options.connection(), options.reconnectBackoffMax(), null);
+             Statement st = c.createStatement()) {
             version = c.getMetaData().getDatabaseProductName() + " " + c.getMetaData().getDatabaseProductVersion();
             try (ResultSet rs = st.executeQuery("SELECT warehouses, c_last_load FROM " + TpccSchema.LOAD_INFO)) {
                 if (!rs.next()) {
@@ -455,9 +455,17 @@ public final class TpccRun {
     }
 
     private Connection connectForChecks() throws SQLException, InterruptedException {
-        ConnectionSettings bulk = options.connection().withTimeouts(options.connection().connectTimeout(),
-                ConnectionSettings.BULK_SOCKET_TIMEOUT);
-        long deadline = System.nanoTime() + CHECK_CONNECT_PATIENCE.toNanos();
+        return connectPatiently(options.connection(), options.reconnectBackoffMax(), errors);
+    }
+
+    /**
+     * An auto-commit connection with bulk timeouts, retried with a capped doubling backoff for up to
+     * {@link #CONNECT_PATIENCE}: at the start a server may still be recovering, after the run a failover settling.
+     */
+    private static Connection connectPatiently(ConnectionSettings settings, Duration backoffMax, ErrorSamples errors)
+            throws SQLException, InterruptedException {
+        ConnectionSettings bulk = settings.withTimeouts(settings.connectTimeout(), ConnectionSettings.BULK_SOCKET_TIMEOUT);
+        long deadline = System.nanoTime() + CONNECT_PATIENCE.toNanos();
         long backoffMillis = 10;
         while (true) {
             try {
@@ -468,9 +476,11 @@ public final class TpccRun {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                errors.add("connect for checks failed", e);
+                if (errors != null) {
+                    errors.add("connect for checks failed", e);
+                }
                 Thread.sleep(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, options.reconnectBackoffMax().toMillis());
+                backoffMillis = Math.min(backoffMillis * 2, backoffMax.toMillis());
             }
         }
     }
