@@ -703,7 +703,23 @@ public final class Binder {
     }
 
     private Expr cast(CastExpression c) throws SqlException {
-        SqlType t = SqlType.parse(c.getColDataType().toString());
+        String typeName = c.getColDataType().toString().toLowerCase(Locale.ROOT).replace("\"", "").trim();
+        if (typeName.startsWith("pg_catalog.")) {
+            typeName = typeName.substring("pg_catalog.".length());
+        }
+        switch (typeName) {
+            case "regclass", "regtype", "regnamespace" -> {
+                return Builtins.regCast(typeName, expr(c.getLeftExpression()), this);
+            }
+            default -> {
+            }
+        }
+        // the catalog's own types: oid is carried as bigint, name as text (docs/sql.md §System catalog)
+        SqlType t = switch (typeName) {
+            case "oid" -> SqlType.INT8;
+            case "name" -> SqlType.TEXT;
+            default -> SqlType.parse(c.getColDataType().toString());
+        };
         Expr in = expr(c.getLeftExpression());
         if (in instanceof Expr.Param p && params.isUnresolved(p.index())) {
             params.resolve(p.index(), t);

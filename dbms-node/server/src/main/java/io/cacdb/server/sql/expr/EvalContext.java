@@ -24,6 +24,14 @@ public interface EvalContext {
                 "subqueries cannot be evaluated here");
     }
 
+    /**
+     * The catalog the statement sees (the transaction's view, its own DDL included), for the system catalog's
+     * functions ({@code pg_get_indexdef}, {@code pg_table_is_visible}, regclass input, ...).
+     */
+    default io.cacdb.engine.catalog.CatalogSnapshot catalog() {
+        throw new IllegalStateException("no catalog in this evaluation context");
+    }
+
     /** Throws 57014 if the statement was cancelled. Called once per row by operators, not by expressions. */
     void checkCancelled() throws SqlException;
 }
