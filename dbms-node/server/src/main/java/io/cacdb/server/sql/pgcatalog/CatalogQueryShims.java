@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  */
 public final class CatalogQueryShims {
 
-    /** A bind parameter or a string literal (pgjdbc inlines parameters in simple query mode). */
-    private static final String VALUE = "(\\$\\d+|'(?:[^']|'')*')";
+    /** A bind parameter or a string literal (pgjdbc inlines parameters as {@code ('v')} in simple query mode). */
+    private static final String VALUE = "(\\$\\d+|\\('(?:[^']|'')*'\\)|'(?:[^']|'')*')";
 
     private record Shim(String name, Pattern fingerprint, Function<Matcher, String> replacement) {
     }
