@@ -226,7 +226,7 @@ final class Builtins {
                     c.add(binder.coerce(args.get(2), SqlType.BOOL, CastKind.IMPLICIT, name));
                 }
                 return new Expr.Call(name, c, SqlType.TEXT, true, (a, ctx) -> CatalogFunctions.indexDefinition(
-                        model(ctx), (Long) a[0], a.length > 1 ? (Integer) a[1] : 0));
+                        model(ctx), (Long) a[0], a.length > 1 ? (Integer) a[1] : 0, a.length > 1 && (Boolean) a[2]));
             }
             case "pg_get_constraintdef" -> {
                 if (n != 1 && n != 2) {

@@ -16,8 +16,8 @@ public final class CatalogFunctions {
     private CatalogFunctions() {
     }
 
-    public static String indexDefinition(CatalogModel m, long oid, int column) {
-        return m.index(oid).map(i -> DefinitionText.indexDefinition(m, i, column)).orElse(null);
+    public static String indexDefinition(CatalogModel m, long oid, int column, boolean pretty) {
+        return m.index(oid).map(i -> DefinitionText.indexDefinition(m, i, column, pretty)).orElse(null);
     }
 
     public static String constraintDefinition(CatalogModel m, long oid) {

@@ -96,10 +96,10 @@ public final class DefinitionText {
 
     /**
      * {@code pg_get_indexdef(oid, column, pretty)}: with column 0 the whole {@code CREATE [UNIQUE] INDEX name ON
-     * public.table USING btree (a, b DESC)}; with column k only key column k's name (PostgreSQL prints no ordering
-     * then). Null if k is beyond the key.
+     * public.table USING btree (a, b DESC)} (pretty: the table unqualified, as it is visible); with column k only
+     * key column k's name (PostgreSQL prints no ordering then). Null if k is beyond the key.
      */
-    public static String indexDefinition(CatalogModel model, CatalogModel.Index index, int column) {
+    public static String indexDefinition(CatalogModel model, CatalogModel.Index index, int column, boolean pretty) {
         CatalogModel.Relation table = model.relation(index.table()).orElseThrow();
         if (column > 0) {
             if (column > index.keys().size()) {
@@ -121,7 +121,8 @@ public final class DefinitionText {
             parts.add(part);
         }
         return "CREATE " + (index.def().unique() ? "UNIQUE " : "") + "INDEX " + quoteIdent(index.def().name())
-                + " ON public." + quoteIdent(table.name()) + " USING btree (" + String.join(", ", parts) + ")";
+                + " ON " + (pretty ? "" : "public.") + quoteIdent(table.name()) + " USING btree ("
+                + String.join(", ", parts) + ")";
     }
 
     /** {@code pg_get_constraintdef(oid)}: {@code PRIMARY KEY (a, b)} or {@code UNIQUE (c)}. */
