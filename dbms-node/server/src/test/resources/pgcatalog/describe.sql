@@ -35,3 +35,8 @@ SELECT d_w_id, d_id, d_name, d_next_o_id FROM district;
 \d warehouse
 \d district
 \d history
+\d
+\di
+\d warehouse_pkey
+\d district_name
+\dn

@@ -31,6 +31,9 @@ public final class CatalogFunctions {
     }
 
     public static String userById(CatalogModel m, long oid) {
+        if (oid == CatalogModel.DATABASE_OWNER_ROLE_OID) {
+            return CatalogModel.DATABASE_OWNER_ROLE;
+        }
         return oid == CatalogModel.USER_OID ? m.user() : "unknown (OID=" + oid + ")";
     }
 

@@ -39,6 +39,9 @@ public final class CatalogModel {
     public static final long INFORMATION_SCHEMA_NAMESPACE = 13000;
     /** The role every session is shown as: PostgreSQL's bootstrap superuser OID, named as the session's user. */
     public static final long USER_OID = 10;
+    /** PostgreSQL 15's predefined role that owns the public schema. */
+    public static final long DATABASE_OWNER_ROLE_OID = 6171;
+    public static final String DATABASE_OWNER_ROLE = "pg_database_owner";
     /** pg_am rows: heap (tables) and btree (every index). */
     public static final long HEAP_AM = 2;
     public static final long BTREE_AM = 403;

@@ -107,8 +107,10 @@ public final class PgCatalog {
         table("pg_namespace", 2615, List.of(col("oid", OID), col("nspname", NAME), col("nspowner", OID),
                 col("nspacl", TEXT)), (m, out) -> {
                     for (Map.Entry<Long, String> e : CatalogModel.namespaces().entrySet()) {
-                        out.row().set("oid", e.getKey()).set("nspname", e.getValue())
-                                .set("nspowner", CatalogModel.USER_OID);
+                        // as in PostgreSQL 15, public belongs to the database owner's predefined role
+                        out.row().set("oid", e.getKey()).set("nspname", e.getValue()).set("nspowner",
+                                e.getKey() == CatalogModel.PUBLIC_NAMESPACE ? CatalogModel.DATABASE_OWNER_ROLE_OID
+                                        : CatalogModel.USER_OID);
                     }
                 });
         table("pg_class", 1259, List.of(col("oid", OID), col("relname", NAME), col("relnamespace", OID),
