@@ -104,6 +104,26 @@ class SqlCatalogQueryFeaturesTest {
     }
 
     @Test
+    void subqueriesInUpdateAndDelete() throws SQLException {
+        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            assertEquals(2, st.executeUpdate("UPDATE emp SET name = (SELECT d.name FROM dept d WHERE d.id = emp.dept)"
+                    + " || '-' || name WHERE EXISTS (SELECT 1 FROM emp b WHERE b.id = emp.boss AND b.name = 'ann')"));
+            assertEquals(1, st.executeUpdate("DELETE FROM emp WHERE NOT EXISTS (SELECT 1 FROM dept d"
+                    + " WHERE d.id = emp.dept)"));
+            List<String> seen = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT name FROM emp ORDER BY id")) {
+                while (rs.next()) {
+                    seen.add(rs.getString(1));
+                }
+            }
+            assertEquals(List.of("ann", "eng-bob", "ops-cy"), seen);
+            c.rollback();
+        }
+        assertEquals(List.of("ann", "bob", "cy", "dee"), rows("SELECT name FROM emp ORDER BY id"));
+    }
+
+    @Test
     void subqueriesInFromAndRowNumber() throws SQLException {
         assertEquals(List.of("1|ann|1", "1|bob|2", "2|cy|1"),
                 rows("SELECT * FROM (SELECT dept, name, row_number() OVER (PARTITION BY dept ORDER BY id) AS n"

@@ -284,8 +284,7 @@ public final class Binder {
             throw error(SqlState.of("42803"), "column \"" + own.label()
                     + "\" must appear in the GROUP BY clause or be used in an aggregate function", name);
         }
-        Expr slot = own;
-        return slot;
+        return own;
     }
 
     /** Whether a relation of this query or an enclosing one has a column {@code name}. */

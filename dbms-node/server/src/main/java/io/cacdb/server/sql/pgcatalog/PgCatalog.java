@@ -36,6 +36,10 @@ public final class PgCatalog {
     /** The schema of relations only {@link CatalogQueryShims}' replacement queries read. */
     public static final String COMPAT_SCHEMA = "cacdb_compat";
 
+    /** The rows of a relation of a feature cacdb does not have (comments, inheritance, policies, ...): none. */
+    private static final BiConsumer<CatalogModel, CatalogRelation.RowSink> NO_ROWS = (model, out) -> {
+    };
+
     private final List<CatalogRelation> relations = new ArrayList<>();
     private final List<CatalogRelation> shimRelations = new ArrayList<>();
     /** The last model built, reused while the catalog, user and database are the same (one object per DDL). */
@@ -235,11 +239,9 @@ public final class PgCatalog {
                     }
                 });
         table("pg_description", 2609, List.of(col("objoid", OID), col("classoid", OID), col("objsubid", INT4),
-                col("description", TEXT)), (m, out) -> {
-                });
+                col("description", TEXT)), NO_ROWS);
         table("pg_inherits", 2611, List.of(col("inhrelid", OID), col("inhparent", OID), col("inhseqno", INT4),
-                col("inhdetachpending", BOOL)), (m, out) -> {
-                });
+                col("inhdetachpending", BOOL)), NO_ROWS);
         table("pg_am", 2601, List.of(col("oid", OID), col("amname", NAME), col("amhandler", TEXT),
                 col("amtype", CHAR)), (m, out) -> {
                     out.row().set("oid", CatalogModel.HEAP_AM).set("amname", "heap")
@@ -282,26 +284,20 @@ public final class PgCatalog {
         // relations of features cacdb does not have: present and empty
         table("pg_trigger", 2620, List.of(col("oid", OID), col("tgrelid", OID), col("tgparentid", OID),
                 col("tgname", NAME), col("tgfoid", OID), col("tgtype", INT2), col("tgenabled", CHAR),
-                col("tgisinternal", BOOL), col("tgconstraint", OID)), (m, out) -> {
-                });
+                col("tgisinternal", BOOL), col("tgconstraint", OID)), NO_ROWS);
         table("pg_policy", 3256, List.of(col("oid", OID), col("polname", NAME), col("polrelid", OID),
                 col("polcmd", CHAR), col("polpermissive", BOOL), col("polroles", TEXT), col("polqual", TEXT),
-                col("polwithcheck", TEXT)), (m, out) -> {
-                });
+                col("polwithcheck", TEXT)), NO_ROWS);
         table("pg_statistic_ext", 3381, List.of(col("oid", OID), col("stxrelid", OID), col("stxname", NAME),
                 col("stxnamespace", OID), col("stxowner", OID), col("stxstattarget", INT4), col("stxkeys", TEXT),
-                col("stxkind", TEXT)), (m, out) -> {
-                });
+                col("stxkind", TEXT)), NO_ROWS);
         table("pg_publication", 6104, List.of(col("oid", OID), col("pubname", NAME), col("pubowner", OID),
                 col("puballtables", BOOL), col("pubinsert", BOOL), col("pubupdate", BOOL), col("pubdelete", BOOL),
-                col("pubtruncate", BOOL), col("pubviaroot", BOOL)), (m, out) -> {
-                });
+                col("pubtruncate", BOOL), col("pubviaroot", BOOL)), NO_ROWS);
         table("pg_publication_rel", 6106, List.of(col("oid", OID), col("prpubid", OID), col("prrelid", OID),
-                col("prqual", TEXT), col("prattrs", TEXT)), (m, out) -> {
-                });
+                col("prqual", TEXT), col("prattrs", TEXT)), NO_ROWS);
         table("pg_publication_namespace", 6237, List.of(col("oid", OID), col("pnpubid", OID),
-                col("pnnspid", OID)), (m, out) -> {
-                });
+                col("pnnspid", OID)), NO_ROWS);
         defineInformationSchema();
         // one row per key column of every index: what pgjdbc's _pg_expandarray(indkey) computes (CatalogQueryShims)
         shimRelations.add(new CatalogRelation(this, COMPAT_SCHEMA, "key_columns", 0, true, List.of(
