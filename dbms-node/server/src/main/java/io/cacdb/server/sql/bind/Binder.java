@@ -1531,8 +1531,14 @@ public final class Binder {
             if (t.columnPosition(col).isEmpty()) {
                 throw error(SqlState.UNDEFINED_COLUMN, "column \"" + col + "\" does not exist", col);
             }
-            boolean desc = p.getParams() != null && p.getParams().stream().anyMatch(x -> x.equalsIgnoreCase("DESC"));
-            parts.add(desc ? IndexSpec.Part.desc(col) : IndexSpec.Part.asc(col));
+            List<String> options = p.getParams() == null ? List.of()
+                    : p.getParams().stream().map(x -> x.toUpperCase(Locale.ROOT)).toList();
+            boolean desc = options.contains("DESC");
+            int nulls = options.indexOf("NULLS");
+            // NULLS FIRST / LAST as written, else PostgreSQL's default: NULLs sort as larger than any value
+            boolean nullsFirst = nulls >= 0 && nulls + 1 < options.size() ? options.get(nulls + 1).equals("FIRST")
+                    : desc;
+            parts.add(new IndexSpec.Part(col, desc, nullsFirst));
         }
         if (name == null) {
             StringBuilder sb = new StringBuilder(t.name());
