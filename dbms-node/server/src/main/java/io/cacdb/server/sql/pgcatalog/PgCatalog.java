@@ -20,6 +20,11 @@ import java.util.stream.Collectors;
  */
 public final class PgCatalog {
 
+    /** The rows of a relation of a feature cacdb does not have (comments, inheritance, policies, ...): none. */
+    private static final BiConsumer<CatalogModel, CatalogRelation.RowSink> NO_ROWS = (model, out) -> {
+    };
+
+    /** Declared after what its constructor reads (static initialisation runs in order). */
     private static final PgCatalog STANDARD = new PgCatalog();
 
     private static final long OID = PgTypeInfo.OID;
@@ -35,10 +40,6 @@ public final class PgCatalog {
 
     /** The schema of relations only {@link CatalogQueryShims}' replacement queries read. */
     public static final String COMPAT_SCHEMA = "cacdb_compat";
-
-    /** The rows of a relation of a feature cacdb does not have (comments, inheritance, policies, ...): none. */
-    private static final BiConsumer<CatalogModel, CatalogRelation.RowSink> NO_ROWS = (model, out) -> {
-    };
 
     private final List<CatalogRelation> relations = new ArrayList<>();
     private final List<CatalogRelation> shimRelations = new ArrayList<>();
