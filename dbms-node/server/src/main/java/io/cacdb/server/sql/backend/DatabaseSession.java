@@ -336,6 +336,10 @@ final class DatabaseSession implements SqlSession {
                 return hit;
             }
         }
+        Optional<String> rewritten = backend.config().statementRewriter().apply(text.text());
+        if (rewritten.isPresent()) {
+            text = SqlParser.single(rewritten.get());
+        }
         SqlParser.Parsed parsed = SqlParser.parseAst(text);
         if (!(parsed instanceof SqlParser.Ast ast)) {
             throw new SqlException(SqlState.SYNTAX_ERROR, "empty statement");

@@ -34,10 +34,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CaseExpression;
 import net.sf.jsqlparser.expression.CastExpression;
+import net.sf.jsqlparser.expression.CollateExpression;
 import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
@@ -47,6 +49,7 @@ import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
 import net.sf.jsqlparser.expression.NullValue;
 import net.sf.jsqlparser.expression.Parenthesis;
+import net.sf.jsqlparser.expression.RowGetExpression;
 import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.TimeKeyExpression;
@@ -61,16 +64,20 @@ import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
 import net.sf.jsqlparser.expression.operators.relational.Between;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
 import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsBooleanExpression;
 import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
 import net.sf.jsqlparser.expression.operators.relational.LikeExpression;
 import net.sf.jsqlparser.expression.operators.relational.MinorThan;
 import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
 import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator;
+import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperatorType;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
@@ -88,6 +95,7 @@ import net.sf.jsqlparser.statement.select.FromItem;
 import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.Limit;
 import net.sf.jsqlparser.statement.select.OrderByElement;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.SelectItem;
@@ -117,6 +125,14 @@ public final class Binder {
     private final CatalogSnapshot catalog;
     private final VirtualTables virtuals;
     private final ParameterTypes params;
+    /** The binder of the query this one is nested in (a subquery expression), or null. */
+    private final Binder parent;
+    /** The first source-row slot of this query's own relations: the enclosing query's slots come before. */
+    private final int base;
+    /** Slots of enclosing queries this query reads (a correlated subquery). */
+    private final BitSet outerRefs = new BitSet();
+    /** The source row's width so far: the relations' columns, then window slots. */
+    private int width;
 
     private List<RelationRef> relations = List.of();
     private Mode mode = Mode.SOURCE;
@@ -126,12 +142,21 @@ public final class Binder {
     private final List<Expr> groupExprs = new ArrayList<>();
     private final Map<String, Integer> aggregateSlots = new LinkedHashMap<>();
     private final List<Aggregate> aggregates = new ArrayList<>();
+    private final Map<String, BoundStatement.Window> windowsByText = new LinkedHashMap<>();
 
     private Binder(StatementText source, CatalogSnapshot catalog, VirtualTables virtuals, ParameterTypes params) {
+        this(source, catalog, virtuals, params, null, 0);
+    }
+
+    private Binder(StatementText source, CatalogSnapshot catalog, VirtualTables virtuals, ParameterTypes params,
+            Binder parent, int base) {
         this.source = source;
         this.catalog = catalog;
         this.virtuals = virtuals;
         this.params = params;
+        this.parent = parent;
+        this.base = base;
+        this.width = base;
     }
 
     /** Binds {@code ast}; {@code params} receives the parameter types it infers. */
@@ -228,12 +253,52 @@ public final class Binder {
     private Expr column(Column c) throws SqlException {
         String name = ident(c.getColumnName());
         String qualifier = c.getTable() == null || c.getTable().getName() == null ? null : ident(c.getTable().getName());
-        if (qualifier == null && relations.stream().noneMatch(r -> hasColumn(r, name))) {
+        if (qualifier == null && !inScope(name)) {
             Optional<Expr> special = specialColumn(name);
             if (special.isPresent()) {
                 return special.get();
             }
         }
+        Expr.Slot own = localColumn(name, qualifier);
+        if (own == null && parent != null) {
+            Expr.Slot outer = parent.outerColumn(name, qualifier);
+            if (outer != null) {
+                outerRefs.set(outer.slot());
+                return outer;
+            }
+        }
+        if (own == null) {
+            if (qualifier != null && relations.stream().noneMatch(r -> r.alias().equals(qualifier))) {
+                throw error(SqlState.UNDEFINED_TABLE, "missing FROM-clause entry for table \"" + qualifier + "\"",
+                        qualifier);
+            }
+            throw error(SqlState.UNDEFINED_COLUMN, "column \"" + (qualifier == null ? "" : qualifier + ".") + name
+                    + "\" does not exist", name);
+        }
+        if (mode == Mode.GROUP) {
+            for (int g = 0; g < groupExprs.size(); g++) {
+                if (groupExprs.get(g) instanceof Expr.Slot s && s.slot() == own.slot()) {
+                    return new Expr.Slot(g, own.type(), name);
+                }
+            }
+            throw error(SqlState.of("42803"), "column \"" + own.label()
+                    + "\" must appear in the GROUP BY clause or be used in an aggregate function", name);
+        }
+        return own;
+    }
+
+    /** Whether a relation of this query or an enclosing one has a column {@code name}. */
+    private boolean inScope(String name) {
+        for (Binder b = this; b != null; b = b.parent) {
+            if (b.relations.stream().anyMatch(r -> hasColumn(r, name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The column of this query's own relations, or null; 42702 if two relations have it. */
+    private Expr.Slot localColumn(String name, String qualifier) throws SqlException {
         RelationRef found = null;
         int position = -1;
         for (RelationRef r : relations) {
@@ -252,25 +317,29 @@ public final class Binder {
             }
         }
         if (found == null) {
-            if (qualifier != null && relations.stream().noneMatch(r -> r.alias().equals(qualifier))) {
-                throw error(SqlState.UNDEFINED_TABLE, "missing FROM-clause entry for table \"" + qualifier + "\"",
-                        qualifier);
-            }
-            throw error(SqlState.UNDEFINED_COLUMN, "column \"" + (qualifier == null ? "" : qualifier + ".") + name
-                    + "\" does not exist", name);
+            return null;
         }
         RelationColumn col = found.columns().get(position);
-        Expr slot = new Expr.Slot(found.offset() + position, col.type(), found.alias() + "." + col.name());
-        if (mode == Mode.GROUP) {
-            for (int g = 0; g < groupExprs.size(); g++) {
-                if (groupExprs.get(g) instanceof Expr.Slot s && s.slot() == found.offset() + position) {
-                    return new Expr.Slot(g, col.type(), col.name());
-                }
+        return new Expr.Slot(found.offset() + position, col.type(), found.alias() + "." + col.name());
+    }
+
+    /** A column a nested query refers to: one of this query's relations or of an enclosing query's, or null. */
+    private Expr.Slot outerColumn(String name, String qualifier) throws SqlException {
+        Expr.Slot own = localColumn(name, qualifier);
+        if (own != null) {
+            if (mode == Mode.GROUP) {
+                throw unsupported("a subquery in a grouped query cannot refer to the outer query's columns");
             }
-            throw error(SqlState.of("42803"), "column \"" + found.alias() + "." + name
-                    + "\" must appear in the GROUP BY clause or be used in an aggregate function", name);
+            return own;
         }
-        return slot;
+        if (parent == null) {
+            return null;
+        }
+        Expr.Slot outer = parent.outerColumn(name, qualifier);
+        if (outer != null) {
+            outerRefs.set(outer.slot());
+        }
+        return outer;
     }
 
     private static boolean hasColumn(RelationRef r, String name) {
@@ -508,9 +577,98 @@ public final class Binder {
             case LikeExpression l -> like(l);
             case CaseExpression c -> caseExpr(c);
             case Function f -> function(f);
+            case RegExpMatchOperator r -> regex(r);
+            case CollateExpression c -> expr(c.getLeftExpression()); // one collation here: "C" (docs/sql.md)
+            // the parser reads "x COLLATE pg_catalog.default" as (x COLLATE pg_catalog).default
+            case RowGetExpression g when g.getExpression() instanceof CollateExpression c ->
+                    expr(c.getLeftExpression());
+            case ParenthesedSelect q -> subquery(q, Expr.SubqueryKind.SCALAR);
+            case ExistsExpression x -> {
+                Expr exists = subquery(x.getRightExpression(), Expr.SubqueryKind.EXISTS);
+                yield x.isNot() ? new Expr.Not(exists) : exists;
+            }
+            case AnalyticExpression a -> window(a);
+            case IsBooleanExpression b -> {
+                Expr v = predicate(b.getLeftExpression(), "IS " + (b.isTrue() ? "TRUE" : "FALSE"));
+                Expr test = new Expr.Compare(Expr.CompareOp.EQ, v, new Expr.Const(b.isTrue(), SqlType.BOOL),
+                        SqlType.BOOL);
+                // x IS TRUE is never NULL: false for NULL (and IS NOT TRUE true for it)
+                Expr isTrue = new Expr.And(List.of(new Expr.IsNull(v, true), test));
+                yield b.isNot() ? new Expr.Not(isTrue) : isTrue;
+            }
             default -> throw unsupported("expression " + e + " (" + e.getClass().getSimpleName()
                     + ") is not supported");
         };
+    }
+
+    private Expr regex(RegExpMatchOperator r) throws SqlException {
+        RegExpMatchOperatorType t = r.getOperatorType();
+        Expr v = textOperand(expr(r.getLeftExpression()));
+        Expr p = coerce(expr(r.getRightExpression()), SqlType.TEXT, CastKind.IMPLICIT, "regular expression");
+        if (!v.type().isString()) {
+            throw new SqlException(SqlState.of("42883"), "operator does not exist: " + v.type().name() + " ~ text");
+        }
+        boolean negated = t == RegExpMatchOperatorType.NOT_MATCH_CASESENSITIVE
+                || t == RegExpMatchOperatorType.NOT_MATCH_CASEINSENSITIVE;
+        boolean insensitive = t == RegExpMatchOperatorType.MATCH_CASEINSENSITIVE
+                || t == RegExpMatchOperatorType.NOT_MATCH_CASEINSENSITIVE;
+        return Expr.RegexMatch.of(v, p, negated, insensitive);
+    }
+
+    /** A subquery used as a value or in EXISTS: bound in a child binder whose row starts with this query's slots. */
+    private Expr subquery(Expression e, Expr.SubqueryKind kind) throws SqlException {
+        if (!(e instanceof ParenthesedSelect q) || q.getPlainSelect() == null) {
+            throw unsupported("this form of subquery (set operations, VALUES) is not supported");
+        }
+        Binder child = new Binder(source, catalog, virtuals, params, this, width);
+        BoundStatement.Query bound = child.query(q.getPlainSelect());
+        if (kind == Expr.SubqueryKind.SCALAR && bound.visible() != 1) {
+            throw new SqlException(SqlState.SYNTAX_ERROR, "subquery must return only one column");
+        }
+        List<Integer> outer = child.outerRefs.stream().boxed().toList();
+        SqlType type = kind == Expr.SubqueryKind.EXISTS ? SqlType.BOOL : bound.outputs().get(0).type();
+        if (type.isUnknown()) {
+            type = SqlType.TEXT;
+        }
+        String text = q.getPlainSelect().toString();
+        return new Expr.Subquery(kind, new BoundSubquery(bound, child.base), type, outer, text);
+    }
+
+    /** {@code row_number() OVER (PARTITION BY .. ORDER BY ..)}: a slot of the source row the planner fills. */
+    private Expr window(AnalyticExpression a) throws SqlException {
+        String name = a.getName().toLowerCase(Locale.ROOT);
+        if (!name.equals("row_number") || a.getExpression() != null || a.getWindowElement() != null
+                || a.getWindowName() != null) {
+            throw unsupported("window function " + a + " is not supported (row_number() OVER (PARTITION BY .. ORDER BY"
+                    + " ..) is)");
+        }
+        if (mode == Mode.GROUP || aggregateSeen) {
+            throw unsupported("window functions in a grouped query are not supported");
+        }
+        String key = a.toString();
+        BoundStatement.Window w = windowsByText.get(key);
+        if (w == null) {
+            List<Expr> partition = new ArrayList<>();
+            if (a.getPartitionExpressionList() != null) {
+                for (Expression x : a.getPartitionExpressionList()) {
+                    partition.add(expr(x));
+                }
+            }
+            List<Expr> order = new ArrayList<>();
+            List<Boolean> desc = new ArrayList<>();
+            List<Boolean> nullsFirst = new ArrayList<>();
+            if (a.getOrderByElements() != null) {
+                for (OrderByElement o : a.getOrderByElements()) {
+                    order.add(expr(o.getExpression()));
+                    desc.add(!o.isAsc());
+                    nullsFirst.add(o.getNullOrdering() == null ? !o.isAsc()
+                            : o.getNullOrdering() == OrderByElement.NullOrdering.NULLS_FIRST);
+                }
+            }
+            w = new BoundStatement.Window(width++, partition, order, desc, nullsFirst);
+            windowsByText.put(key, w);
+        }
+        return new Expr.Slot(w.slot(), SqlType.INT8, "row_number()");
     }
 
     private Expr compare(Expr.CompareOp op, BinaryExpression c) throws SqlException {
@@ -544,7 +702,23 @@ public final class Binder {
     }
 
     private Expr cast(CastExpression c) throws SqlException {
-        SqlType t = SqlType.parse(c.getColDataType().toString());
+        String typeName = c.getColDataType().toString().toLowerCase(Locale.ROOT).replace("\"", "").trim();
+        if (typeName.startsWith("pg_catalog.")) {
+            typeName = typeName.substring("pg_catalog.".length());
+        }
+        switch (typeName) {
+            case "regclass", "regtype", "regnamespace" -> {
+                return Builtins.regCast(typeName, expr(c.getLeftExpression()), this);
+            }
+            default -> {
+            }
+        }
+        // the catalog's own types: oid is carried as bigint, name as text (docs/sql.md §System catalog)
+        SqlType t = switch (typeName) {
+            case "oid" -> SqlType.INT8;
+            case "name" -> SqlType.TEXT;
+            default -> SqlType.parse(c.getColDataType().toString());
+        };
         Expr in = expr(c.getLeftExpression());
         if (in instanceof Expr.Param p && params.isUnresolved(p.index())) {
             params.resolve(p.index(), t);
@@ -701,21 +875,29 @@ public final class Binder {
         // FROM
         List<RelationRef> rels = new ArrayList<>();
         List<Expression> onConditions = new ArrayList<>();
-        int width = 0;
+        Map<Integer, List<Expression>> leftOn = new LinkedHashMap<>();
+        width = base;
         if (s.getFromItem() != null) {
             width = addFrom(s.getFromItem(), rels, width);
             if (s.getJoins() != null) {
                 for (Join j : s.getJoins()) {
-                    if (j.isLeft() || j.isRight() || j.isFull() || j.isOuter() || j.isNatural() || j.isSemi()
-                            || j.isApply()) {
-                        throw unsupported("only inner joins are supported");
+                    boolean left = j.isLeft() && !j.isNatural();
+                    if (j.isRight() || j.isFull() || j.isNatural() || j.isSemi() || j.isApply()
+                            || (j.isOuter() && !left)) {
+                        throw unsupported("only inner joins and LEFT [OUTER] JOIN are supported");
                     }
                     if (j.getUsingColumns() != null && !j.getUsingColumns().isEmpty()) {
                         throw unsupported("JOIN ... USING is not supported; write JOIN ... ON");
                     }
                     width = addFrom(j.getRightItem(), rels, width);
-                    if (j.getOnExpressions() != null) {
-                        onConditions.addAll(j.getOnExpressions());
+                    List<Expression> on = j.getOnExpressions() == null ? List.of() : List.copyOf(j.getOnExpressions());
+                    if (left) {
+                        if (on.isEmpty()) {
+                            throw new SqlException(SqlState.SYNTAX_ERROR, "LEFT JOIN needs an ON condition");
+                        }
+                        leftOn.put(rels.size() - 1, on);
+                    } else {
+                        onConditions.addAll(on);
                     }
                 }
             }
@@ -735,6 +917,22 @@ public final class Binder {
         }
         for (Expression on : onConditions) {
             conjuncts(predicate(on, "JOIN/ON"), conjuncts);
+        }
+        List<BoundStatement.OuterJoin> outerJoins = new ArrayList<>();
+        for (Map.Entry<Integer, List<Expression>> e : leftOn.entrySet()) {
+            RelationRef r = rels.get(e.getKey());
+            List<Expr> on = new ArrayList<>();
+            for (Expression x : e.getValue()) {
+                conjuncts(predicate(x, "JOIN/ON"), on);
+            }
+            for (Expr x : on) {
+                BitSet used = slots(x);
+                if (used.length() > r.offset() + r.columns().size()) {
+                    throw error(SqlState.UNDEFINED_TABLE, "invalid reference to a FROM-clause entry to the right of"
+                            + " LEFT JOIN " + r.alias(), r.alias());
+                }
+            }
+            outerJoins.add(new BoundStatement.OuterJoin(e.getKey(), on));
         }
         if (aggregateSeen) {
             throw new SqlException(SqlState.of("42803"), "aggregate functions are not allowed in WHERE");
@@ -848,12 +1046,16 @@ public final class Binder {
             if (distinct) {
                 throw unsupported("FOR UPDATE is not allowed with DISTINCT clause");
             }
-            if (rels.size() != 1 || !rels.get(0).isStored()) {
+            if (rels.size() != 1 || !rels.get(0).isStored() || !outerJoins.isEmpty()) {
                 throw unsupported("FOR UPDATE is supported on a query of one table");
             }
         }
+        if (!windowsByText.isEmpty() && (aggregate || forUpdate)) {
+            throw unsupported("window functions with aggregates or FOR UPDATE are not supported");
+        }
         return new BoundStatement.Query(rels, width, conjuncts, aggregate, groupBy, List.copyOf(aggregates), having,
-                outputs, names, visible, distinct, orderBy, limit, offset, forUpdate);
+                outputs, names, visible, distinct, orderBy, limit, offset, forUpdate, outerJoins,
+                List.copyOf(windowsByText.values()));
     }
 
     private void requireRowIndependent(Expr e, String clause) throws SqlException {
@@ -863,12 +1065,35 @@ public final class Binder {
     }
 
     private int addFrom(FromItem item, List<RelationRef> rels, int width) throws SqlException {
+        if (item instanceof ParenthesedSelect q) {
+            rels.add(derived(q, rels.size(), width));
+            return width + rels.get(rels.size() - 1).columns().size();
+        }
         if (!(item instanceof Table t)) {
-            throw unsupported("subqueries in FROM are not supported");
+            throw unsupported("this FROM item is not supported: " + item.getClass().getSimpleName());
         }
         RelationRef r = resolveRelation(t, rels.size(), width);
         rels.add(r);
         return width + r.columns().size();
+    }
+
+    /**
+     * A subquery in FROM: bound on its own (it cannot see the other FROM items or enclosing queries: no LATERAL),
+     * its visible outputs become the relation's columns.
+     */
+    private RelationRef derived(ParenthesedSelect q, int index, int offset) throws SqlException {
+        if (q.getPlainSelect() == null) {
+            throw unsupported("this form of subquery in FROM (set operations, VALUES) is not supported");
+        }
+        Binder child = new Binder(source, catalog, virtuals, params);
+        BoundStatement.Query bound = child.query(q.getPlainSelect());
+        List<RelationColumn> cols = new ArrayList<>();
+        for (int i = 0; i < bound.visible(); i++) {
+            SqlType t = bound.outputs().get(i).type();
+            cols.add(new RelationColumn(bound.names().get(i), t.isUnknown() ? SqlType.TEXT : t, true));
+        }
+        String alias = q.getAlias() == null ? "unnamed_subquery" : ident(q.getAlias().getName());
+        return new RelationRef(index, alias, null, null, new BoundSubquery(bound, 0), cols, offset);
     }
 
     private void expandStar(RelationRef r, List<Expr> outputs, List<String> names, List<String> texts)
@@ -1074,6 +1299,7 @@ public final class Binder {
         }
         // RETURNING reads the inserted row
         relations = List.of(tableRef(t, t.name()));
+        width = t.columns().size();
         List<Expr> returning = new ArrayList<>();
         List<String> returningNames = new ArrayList<>();
         returning(s.getReturningClause(), returning, returningNames);
@@ -1117,6 +1343,7 @@ public final class Binder {
         String alias = s.getTable().getAlias() == null ? t.name() : ident(s.getTable().getAlias().getName());
         RelationRef target = tableRef(t, alias);
         relations = List.of(target);
+        width = target.columns().size();
         List<Integer> columns = new ArrayList<>();
         List<Expr> values = new ArrayList<>();
         for (UpdateSet set : s.getUpdateSets()) {
@@ -1159,6 +1386,7 @@ public final class Binder {
         String alias = s.getTable().getAlias() == null ? t.name() : ident(s.getTable().getAlias().getName());
         RelationRef target = tableRef(t, alias);
         relations = List.of(target);
+        width = target.columns().size();
         List<Expr> conjuncts = new ArrayList<>();
         if (s.getWhere() != null) {
             conjuncts(predicate(s.getWhere(), "WHERE"), conjuncts);
@@ -1303,8 +1531,14 @@ public final class Binder {
             if (t.columnPosition(col).isEmpty()) {
                 throw error(SqlState.UNDEFINED_COLUMN, "column \"" + col + "\" does not exist", col);
             }
-            boolean desc = p.getParams() != null && p.getParams().stream().anyMatch(x -> x.equalsIgnoreCase("DESC"));
-            parts.add(desc ? IndexSpec.Part.desc(col) : IndexSpec.Part.asc(col));
+            List<String> options = p.getParams() == null ? List.of()
+                    : p.getParams().stream().map(x -> x.toUpperCase(Locale.ROOT)).toList();
+            boolean desc = options.contains("DESC");
+            int nulls = options.indexOf("NULLS");
+            // NULLS FIRST / LAST as written, else PostgreSQL's default: NULLs sort as larger than any value
+            boolean nullsFirst = nulls >= 0 && nulls + 1 < options.size() ? options.get(nulls + 1).equals("FIRST")
+                    : desc;
+            parts.add(new IndexSpec.Part(col, desc, nullsFirst));
         }
         if (name == null) {
             StringBuilder sb = new StringBuilder(t.name());

@@ -2,7 +2,13 @@ package io.cacdb.server.sql.bind;
 
 import io.cacdb.server.session.SqlException;
 import io.cacdb.server.session.SqlState;
+import io.cacdb.server.sql.expr.EvalContext;
 import io.cacdb.server.sql.expr.Expr;
+import io.cacdb.server.sql.pgcatalog.CatalogFunctions;
+import io.cacdb.server.sql.pgcatalog.CatalogModel;
+import io.cacdb.server.sql.pgcatalog.DefinitionText;
+import io.cacdb.server.sql.pgcatalog.PgCatalog;
+import io.cacdb.server.sql.pgcatalog.PgTypeInfo;
 import io.cacdb.server.sql.types.CastKind;
 import io.cacdb.server.sql.types.Casts;
 import io.cacdb.server.sql.types.Operators;
@@ -17,9 +23,12 @@ import java.util.Locale;
 
 /**
  * The scalar functions the SQL layer knows: time ({@code now()}, {@code current_timestamp}, {@code current_date}),
- * session ({@code version()}, {@code current_user}, {@code current_database()}, {@code current_schema()}), strings
- * ({@code lower}, {@code upper}, {@code length}, {@code substr}, {@code concat}), numbers ({@code abs}, {@code round},
- * {@code floor}, {@code ceil}, {@code mod}) and NULL handling ({@code coalesce}, {@code nullif}).
+ * session ({@code version()}, {@code current_user}, {@code current_database()}, {@code current_schema()},
+ * {@code current_setting}), strings ({@code lower}, {@code upper}, {@code length}, {@code substr}, {@code concat},
+ * {@code quote_ident}), numbers ({@code abs}, {@code round}, {@code floor}, {@code ceil}, {@code mod}), NULL handling
+ * ({@code coalesce}, {@code nullif}), and the system catalog's ({@code format_type}, {@code pg_get_indexdef},
+ * {@code pg_get_constraintdef}, {@code pg_get_expr}, {@code pg_table_is_visible}, {@code pg_get_userbyid},
+ * {@code obj_description}, {@code has_*_privilege}, {@code pg_encoding_to_char}; {@link PgCatalog}).
  */
 final class Builtins {
 
@@ -176,8 +185,156 @@ final class Builtins {
                 return new Expr.Call(name, c, t, false, (a, ctx) -> a[0] != null && a[1] != null
                         && Operators.compare(a[0], a[1], t) == 0 ? null : a[0]);
             }
+            case "pg_get_userbyid" -> {
+                arity(name, n, 1);
+                return new Expr.Call(name, oids(binder, args, name), SqlType.TEXT, true,
+                        (a, ctx) -> CatalogFunctions.userById(model(ctx), (Long) a[0]));
+            }
+            case "pg_table_is_visible" -> {
+                arity(name, n, 1);
+                return new Expr.Call(name, oids(binder, args, name), SqlType.BOOL, true,
+                        (a, ctx) -> CatalogFunctions.tableIsVisible(model(ctx), (Long) a[0]));
+            }
+            case "pg_type_is_visible" -> {
+                arity(name, n, 1);
+                return new Expr.Call(name, oids(binder, args, name), SqlType.BOOL, true,
+                        (a, ctx) -> PgTypeInfo.byOid((Long) a[0]).isPresent() ? Boolean.TRUE : null);
+            }
+            case "format_type" -> {
+                arity(name, n, 2);
+                List<Expr> c = List.of(binder.coerce(args.get(0), SqlType.INT8, CastKind.IMPLICIT, name),
+                        binder.coerce(args.get(1), SqlType.INT4, CastKind.IMPLICIT, name));
+                // not strict: a NULL typmod means "no modifier"
+                return new Expr.Call(name, c, SqlType.TEXT, false, (a, ctx) -> a[0] == null ? null
+                        : PgTypeInfo.formatType((Long) a[0], a[1] == null ? -1 : (Integer) a[1]));
+            }
+            case "pg_get_expr" -> {
+                if (n != 2 && n != 3) {
+                    throw noFunction(name, args);
+                }
+                // the catalog keeps an expression's text where PostgreSQL keeps its node tree: printed as is
+                Expr text = binder.coerce(args.get(0), SqlType.TEXT, CastKind.IMPLICIT, name);
+                return new Expr.Call(name, List.of(text), SqlType.TEXT, true, (a, ctx) -> a[0]);
+            }
+            case "pg_get_indexdef" -> {
+                if (n != 1 && n != 3) {
+                    throw noFunction(name, args);
+                }
+                List<Expr> c = new ArrayList<>(oids(binder, args.subList(0, 1), name));
+                if (n == 3) {
+                    c.add(binder.coerce(args.get(1), SqlType.INT4, CastKind.IMPLICIT, name));
+                    c.add(binder.coerce(args.get(2), SqlType.BOOL, CastKind.IMPLICIT, name));
+                }
+                return new Expr.Call(name, c, SqlType.TEXT, true, (a, ctx) -> CatalogFunctions.indexDefinition(
+                        model(ctx), (Long) a[0], a.length > 1 ? (Integer) a[1] : 0, a.length > 1 && (Boolean) a[2]));
+            }
+            case "pg_get_constraintdef" -> {
+                if (n != 1 && n != 2) {
+                    throw noFunction(name, args);
+                }
+                List<Expr> c = new ArrayList<>(oids(binder, args.subList(0, 1), name));
+                if (n == 2) {
+                    c.add(binder.coerce(args.get(1), SqlType.BOOL, CastKind.IMPLICIT, name));
+                }
+                return new Expr.Call(name, c, SqlType.TEXT, true,
+                        (a, ctx) -> CatalogFunctions.constraintDefinition(model(ctx), (Long) a[0]));
+            }
+            case "obj_description", "col_description", "shobj_description" -> {
+                if (n != 1 && n != 2) {
+                    throw noFunction(name, args);
+                }
+                // no comments are kept (COMMENT ON is not supported): pg_description is empty
+                return new Expr.Call(name, texts(binder, args, name), SqlType.TEXT, false, (a, ctx) -> null);
+            }
+            case "has_table_privilege", "has_schema_privilege", "has_database_privilege", "has_column_privilege",
+                    "has_any_column_privilege", "has_sequence_privilege", "has_function_privilege", "pg_has_role" -> {
+                if (n < 2 || n > 4) {
+                    throw noFunction(name, args);
+                }
+                // every session is a superuser (docs/sql.md): every privilege is held
+                return new Expr.Call(name, texts(binder, args, name), SqlType.BOOL, true, (a, ctx) -> Boolean.TRUE);
+            }
+            case "pg_encoding_to_char" -> {
+                arity(name, n, 1);
+                Expr e = binder.coerce(args.get(0), SqlType.INT4, CastKind.IMPLICIT, name);
+                return new Expr.Call(name, List.of(e), SqlType.TEXT, true, (a, ctx) -> switch ((Integer) a[0]) {
+                    case 0 -> "SQL_ASCII";
+                    case 6 -> "UTF8";
+                    default -> "";
+                });
+            }
+            case "pg_relation_is_publishable" -> {
+                arity(name, n, 1);
+                return new Expr.Call(name, texts(binder, args, name), SqlType.BOOL, true, (a, ctx) -> Boolean.FALSE);
+            }
+            case "current_setting" -> {
+                if (n != 1 && n != 2) {
+                    throw noFunction(name, args);
+                }
+                List<Expr> c = texts(binder, args.subList(0, 1), name);
+                return new Expr.Call(name, c, SqlType.TEXT, true, (a, ctx) -> {
+                    String v = ctx.sessionValue("setting:" + ((String) a[0]).toLowerCase(Locale.ROOT));
+                    if (v == null) {
+                        throw new SqlException(SqlState.of("42704"), "unrecognized configuration parameter \""
+                                + a[0] + "\"");
+                    }
+                    return v;
+                });
+            }
+            case "quote_ident" -> {
+                arity(name, n, 1);
+                return new Expr.Call(name, texts(binder, args, name), SqlType.TEXT, true,
+                        (a, ctx) -> DefinitionText.quoteIdent((String) a[0]));
+            }
             default -> throw noFunction(name, args);
         }
+    }
+
+    /**
+     * A cast to one of PostgreSQL's OID alias types: from a string it is the type's input (a name to an OID: 42P01 /
+     * 42704 if there is none), from an integer its output (an OID to the name). OIDs are bigint here and the
+     * names text (docs/sql.md §System catalog).
+     */
+    static Expr regCast(String type, Expr in, Binder binder) throws SqlException {
+        String name = "::" + type;
+        if (in.type().isString() || in.type().isUnknown()) {
+            Expr t = binder.coerce(in, SqlType.TEXT, CastKind.IMPLICIT, name);
+            return new Expr.Call(name, List.of(t), SqlType.INT8, true, (a, ctx) -> switch (type) {
+                case "regclass" -> CatalogFunctions.regclassIn(model(ctx), (String) a[0]);
+                case "regtype" -> CatalogFunctions.regtypeIn((String) a[0]);
+                default -> CatalogFunctions.regnamespaceIn((String) a[0]);
+            });
+        }
+        if (in.type().isInteger()) {
+            Expr o = binder.coerce(in, SqlType.INT8, CastKind.IMPLICIT, name);
+            return new Expr.Call(name, List.of(o), SqlType.TEXT, true, (a, ctx) -> switch (type) {
+                case "regclass" -> CatalogFunctions.regclassOut(model(ctx), (Long) a[0]);
+                case "regtype" -> CatalogFunctions.regtypeOut((Long) a[0]);
+                default -> CatalogFunctions.regnamespaceOut((Long) a[0]);
+            });
+        }
+        throw new SqlException(SqlState.of("42846"), "cannot cast type " + in.type().name() + " to " + type);
+    }
+
+    private static CatalogModel model(EvalContext ctx) {
+        return PgCatalog.standard().model(ctx.catalog(), ctx.sessionValue("current_user"),
+                ctx.sessionValue("current_database"));
+    }
+
+    private static List<Expr> oids(Binder binder, List<Expr> args, String name) throws SqlException {
+        List<Expr> out = new ArrayList<>();
+        for (Expr e : args) {
+            out.add(binder.coerce(e, SqlType.INT8, CastKind.IMPLICIT, name + "() argument"));
+        }
+        return out;
+    }
+
+    private static List<Expr> texts(Binder binder, List<Expr> args, String name) throws SqlException {
+        List<Expr> out = new ArrayList<>();
+        for (Expr e : args) {
+            out.add(e.type().isUnknown() ? binder.coerce(e, SqlType.TEXT, CastKind.IMPLICIT, name) : e);
+        }
+        return out;
     }
 
     private static Expr numeric(Binder binder, Expr e, String name) throws SqlException {

@@ -4,7 +4,10 @@ import io.cacdb.engine.DatabaseTransaction;
 import io.cacdb.engine.catalog.CatalogSnapshot;
 import io.cacdb.server.session.SqlException;
 import io.cacdb.server.session.SqlState;
+import io.cacdb.server.sql.bind.BoundSubquery;
 import io.cacdb.server.sql.expr.EvalContext;
+import io.cacdb.server.sql.expr.Expr;
+import io.cacdb.server.sql.plan.PlanNode;
 import io.cacdb.server.sql.relation.VirtualTableContext;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -71,6 +74,31 @@ public final class ExecContext implements EvalContext, VirtualTableContext {
         String reason = cancellation.reason();
         if (reason != null) {
             throw new SqlException(SqlState.QUERY_CANCELED, reason);
+        }
+    }
+
+    @Override
+    public Object subquery(Expr.Subquery subquery, Object[] row) throws SqlException {
+        BoundSubquery nested = (BoundSubquery) subquery.query();
+        Object[] outer = new Object[nested.width()];
+        if (row != null) {
+            System.arraycopy(row, 0, outer, 0, Math.min(row.length, nested.outerWidth()));
+        }
+        try (RowSource rows = QueryExecutor.open(nested.plan(PlanNode.class), this, outer)) {
+            return switch (subquery.kind()) {
+                case EXISTS -> rows.next();
+                case SCALAR -> {
+                    if (!rows.next()) {
+                        yield null;
+                    }
+                    Object value = rows.row()[0];
+                    if (rows.next()) {
+                        throw new SqlException(SqlState.of("21000"),
+                                "more than one row returned by a subquery used as an expression");
+                    }
+                    yield value;
+                }
+            };
         }
     }
 

@@ -52,8 +52,9 @@ public final class QueryExecutor {
     static RowSource open(PlanNode node, ExecContext ctx, Object[] outer) {
         return switch (node) {
             case PlanNode.Scan s -> new ScanSource(s, ctx, outer);
-            case PlanNode.NestedLoop n -> new NestedLoopSource(n, ctx);
-            case PlanNode.OneRow o -> new OneRowSource(o.width());
+            case PlanNode.NestedLoop n -> new NestedLoopSource(n, ctx, outer);
+            case PlanNode.OneRow o -> new OneRowSource(o.width(), outer);
+            case PlanNode.WindowAgg w -> new WindowSource(open(w.input(), ctx, outer), w, ctx);
             case PlanNode.Aggregation a -> new AggregationSource(a, open(a.input(), ctx, outer), ctx);
             case PlanNode.Filter f -> new FilterSource(open(f.input(), ctx, outer), f.predicate(), ctx);
             case PlanNode.Project p -> new ProjectSource(open(p.input(), ctx, outer), p.outputs(), ctx);
@@ -85,8 +86,8 @@ public final class QueryExecutor {
         private final Object[] row;
         private boolean done;
 
-        OneRowSource(int width) {
-            this.row = new Object[width];
+        OneRowSource(int width, Object[] outer) {
+            this.row = outer == null ? new Object[width] : Arrays.copyOf(outer, width);
         }
 
         @Override
@@ -114,33 +115,43 @@ public final class QueryExecutor {
         private final ExecContext ctx;
         private final RowSource outer;
         private RowSource inner;
+        private boolean innerMatched;
+        private Object[] row;
 
-        NestedLoopSource(PlanNode.NestedLoop node, ExecContext ctx) {
+        NestedLoopSource(PlanNode.NestedLoop node, ExecContext ctx, Object[] outerRow) {
             this.node = node;
             this.ctx = ctx;
-            this.outer = open(node.outer(), ctx, null);
+            this.outer = open(node.outer(), ctx, outerRow);
         }
 
         @Override
         public boolean next() throws SqlException {
             while (true) {
                 if (inner != null && inner.next()) {
+                    innerMatched = true;
+                    row = inner.row();
                     return true;
                 }
                 if (inner != null) {
                     inner.close();
                     inner = null;
+                    if (node.leftOuter() && !innerMatched) {
+                        // the outer row's slots of the inner relation are still NULL: its NULL extension
+                        row = outer.row();
+                        return true;
+                    }
                 }
                 if (!outer.next()) {
                     return false;
                 }
                 inner = new ScanSource(node.inner(), ctx, outer.row());
+                innerMatched = false;
             }
         }
 
         @Override
         public Object[] row() {
-            return inner.row();
+            return row;
         }
 
         @Override
@@ -149,6 +160,112 @@ public final class QueryExecutor {
                 inner.close();
             }
             outer.close();
+        }
+    }
+
+    /** Numbers rows per partition for each window ({@code row_number()}), keeping the input order. */
+    private static final class WindowSource implements RowSource {
+        private final RowSource input;
+        private final PlanNode.WindowAgg node;
+        private final ExecContext ctx;
+        private Iterator<Object[]> rows;
+        private Object[] row;
+
+        WindowSource(RowSource input, PlanNode.WindowAgg node, ExecContext ctx) {
+            this.input = input;
+            this.node = node;
+            this.ctx = ctx;
+        }
+
+        @Override
+        public boolean next() throws SqlException {
+            if (rows == null) {
+                List<Object[]> all = new ArrayList<>();
+                try {
+                    while (input.next()) {
+                        ctx.checkCancelled();
+                        all.add(input.row().clone());
+                        if (all.size() > SORT_ROWS_MAX) {
+                            throw tooMany("rows in a window", SORT_ROWS_MAX);
+                        }
+                    }
+                } finally {
+                    input.close();
+                }
+                for (io.cacdb.server.sql.bind.BoundStatement.Window w : node.windows()) {
+                    number(all, w);
+                }
+                rows = all.iterator();
+            }
+            if (!rows.hasNext()) {
+                return false;
+            }
+            row = rows.next();
+            return true;
+        }
+
+        private void number(List<Object[]> all, io.cacdb.server.sql.bind.BoundStatement.Window w) throws SqlException {
+            int p = w.partitionBy().size();
+            int o = w.orderBy().size();
+            List<Object[]> keyed = new ArrayList<>(all.size());
+            for (Object[] r : all) {
+                Object[] k = new Object[p + o + 1];
+                for (int i = 0; i < p; i++) {
+                    k[i] = w.partitionBy().get(i).eval(r, ctx);
+                }
+                for (int i = 0; i < o; i++) {
+                    k[p + i] = w.orderBy().get(i).eval(r, ctx);
+                }
+                k[p + o] = r;
+                keyed.add(k);
+            }
+            Comparator<Object[]> cmp = (a, b) -> {
+                for (int i = 0; i < p + o; i++) {
+                    Object x = a[i];
+                    Object y = b[i];
+                    boolean desc = i >= p && w.descending().get(i - p);
+                    boolean nullsFirst = i >= p ? w.nullsFirst().get(i - p) : false;
+                    int c;
+                    if (x == null || y == null) {
+                        c = x == null && y == null ? 0 : (x == null) == nullsFirst ? -1 : 1;
+                    } else {
+                        SqlType t = i < p ? w.partitionBy().get(i).type() : w.orderBy().get(i - p).type();
+                        c = Operators.compare(x, y, t);
+                        if (desc) {
+                            c = -c;
+                        }
+                    }
+                    if (c != 0) {
+                        return c;
+                    }
+                }
+                return 0;
+            };
+            keyed.sort(cmp); // stable: rows equal in every key keep their input order
+            long n = 0;
+            Object[] previous = null;
+            for (Object[] k : keyed) {
+                boolean samePartition = previous != null;
+                for (int i = 0; i < p && samePartition; i++) {
+                    Object x = previous[i];
+                    Object y = k[i];
+                    samePartition = x == null ? y == null
+                            : y != null && Operators.compare(x, y, w.partitionBy().get(i).type()) == 0;
+                }
+                n = samePartition ? n + 1 : 1;
+                ((Object[]) k[p + o])[w.slot()] = n;
+                previous = k;
+            }
+        }
+
+        @Override
+        public Object[] row() {
+            return row;
+        }
+
+        @Override
+        public void close() {
+            input.close();
         }
     }
 

@@ -42,6 +42,7 @@ final class ScanSource implements RowSource {
     private boolean done;
     private RowCursor cursor;
     private Iterator<Object[]> virtualRows;
+    private RowSource derivedRows;
     private Object[] current;
     private RowKey currentKey;
 
@@ -78,7 +79,14 @@ final class ScanSource implements RowSource {
             ctx.checkCancelled();
             Object[] values;
             RowKey key = null;
-            if (virtualRows != null) {
+            if (derivedRows != null) {
+                if (!derivedRows.next()) {
+                    close();
+                    done = true;
+                    return false;
+                }
+                values = derivedRows.row();
+            } else if (virtualRows != null) {
                 if (!virtualRows.hasNext()) {
                     done = true;
                     return false;
@@ -134,6 +142,10 @@ final class ScanSource implements RowSource {
 
     /** Opens the read; false if the bounds make the result empty. */
     private boolean start() throws SqlException {
+        if (node.relation().isDerived()) {
+            derivedRows = QueryExecutor.open(node.relation().derived().plan(PlanNode.class), ctx);
+            return true;
+        }
         if (!node.relation().isStored()) {
             virtualRows = node.relation().virtual().rows(ctx);
             return true;
@@ -259,6 +271,9 @@ final class ScanSource implements RowSource {
 
     @Override
     public void close() {
+        if (derivedRows != null) {
+            derivedRows.close();
+        }
         if (cursor != null) {
             cursor.close();
             cursor = null;

@@ -494,6 +494,118 @@ public sealed interface Expr {
         }
     }
 
+    /**
+     * {@code input ~ pattern} and its variants ({@code ~*} case-insensitive, {@code !~}, {@code !~*}): a POSIX
+     * regular-expression search (unanchored, like PostgreSQL's), run with {@link java.util.regex}, which agrees with
+     * PostgreSQL's advanced regular expressions on the patterns catalog queries use ({@code ^pg_}, {@code ^(name)$},
+     * classes, alternation). A constant pattern is compiled once; a bad pattern is 2201B.
+     */
+    record RegexMatch(Expr input, Expr pattern, boolean negated, boolean caseInsensitive, Pattern compiled)
+            implements Expr {
+
+        public static RegexMatch of(Expr input, Expr pattern, boolean negated, boolean caseInsensitive)
+                throws SqlException {
+            Pattern compiled = null;
+            if (pattern instanceof Const c && c.value() != null) {
+                compiled = compile(Casts.toText(c.value(), c.type().pg()), caseInsensitive);
+            }
+            return new RegexMatch(input, pattern, negated, caseInsensitive, compiled);
+        }
+
+        static Pattern compile(String regex, boolean caseInsensitive) throws SqlException {
+            try {
+                return Pattern.compile(regex, caseInsensitive ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new SqlException(SqlState.of("2201B"), "invalid regular expression: " + e.getDescription());
+            }
+        }
+
+        @Override
+        public SqlType type() {
+            return SqlType.BOOL;
+        }
+
+        @Override
+        public Object eval(Object[] row, EvalContext ctx) throws SqlException {
+            Object v = input.eval(row, ctx);
+            if (v == null) {
+                return null;
+            }
+            Pattern p = compiled;
+            if (p == null) {
+                Object pv = pattern.eval(row, ctx);
+                if (pv == null) {
+                    return null;
+                }
+                p = compile(Casts.toText(pv, pattern.type().pg()), caseInsensitive);
+            }
+            return p.matcher(Casts.toText(v, input.type().pg())).find() != negated;
+        }
+
+        @Override
+        public List<Expr> children() {
+            return List.of(input, pattern);
+        }
+
+        @Override
+        public String toString() {
+            return input + " " + (negated ? "!" : "") + (caseInsensitive ? "~* " : "~ ") + pattern;
+        }
+    }
+
+    /** What a subquery expression asks of its query's rows. */
+    enum SubqueryKind {
+        /** The first column of the only row, NULL without rows; more than one row is 21000. */
+        SCALAR,
+        /** Whether there is a row. */
+        EXISTS
+    }
+
+    /**
+     * The query of a subquery expression: bound and planned by the SQL layer, run by the {@link EvalContext}. Opaque
+     * here so that expressions do not depend on plans.
+     */
+    interface NestedQuery {
+        /** Width of the nested query's rows: the outer row's slots it may read come first. */
+        int width();
+    }
+
+    /**
+     * A subquery used as a value ({@code (SELECT ...)}) or a predicate ({@code EXISTS (SELECT ...)}). It may read
+     * the slots {@code outerSlots} of the row it is evaluated against (a correlated subquery): the nested query's
+     * rows start with the outer row's slots, so its column references to the outer query are ordinary slots. It is
+     * run once per evaluation.
+     */
+    record Subquery(SubqueryKind kind, NestedQuery query, SqlType type, List<Integer> outerSlots, String text)
+            implements Expr {
+
+        public Subquery {
+            outerSlots = List.copyOf(outerSlots);
+        }
+
+        @Override
+        public Object eval(Object[] row, EvalContext ctx) throws SqlException {
+            return ctx.subquery(this, row);
+        }
+
+        @Override
+        public List<Expr> children() {
+            return List.of();
+        }
+
+        @Override
+        public void collectSlots(BitSet slots) {
+            for (int s : outerSlots) {
+                slots.set(s);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return (kind == SubqueryKind.EXISTS ? "EXISTS " : "") + "(" + text + ")";
+        }
+    }
+
     /** {@code CASE WHEN c1 THEN r1 ... ELSE e END}, results already of {@code type}. */
     record Case(List<Expr> conditions, List<Expr> results, Expr otherwise, SqlType type) implements Expr {
         @Override

@@ -109,7 +109,7 @@ public final class SqlParser {
     public static Parsed parseAst(StatementText s) throws SqlException {
         checkNesting(s);
         try {
-            Statement st = CCJSqlParserUtil.newParser(s.text()).Statement();
+            Statement st = CCJSqlParserUtil.newParser(withPlainOperators(s)).Statement();
             if (st == null) {
                 return new Empty(s);
             }
@@ -126,6 +126,45 @@ public final class SqlParser {
             throw new SqlException(SqlState.SYNTAX_ERROR, Severity.ERROR, "syntax error: "
                     + firstLine(String.valueOf(e.getMessage())), null, null, s.offset() + 1, e);
         }
+    }
+
+    /**
+     * The statement's text with PostgreSQL's qualified operator syntax {@code OPERATOR(pg_catalog.~)} (psql's catalog
+     * queries use it; the parser library does not know it) replaced by the bare operator, padded with spaces to the
+     * same length so that error positions still point into the original text. Only {@code pg_catalog} operators (or
+     * unqualified ones) exist here, so dropping the schema changes nothing.
+     */
+    static String withPlainOperators(StatementText s) {
+        List<Token> tokens = s.tokens();
+        StringBuilder out = null;
+        for (int i = 0; i + 3 < tokens.size(); i++) {
+            if (!tokens.get(i).is("operator") || !tokens.get(i + 1).isSymbol("(")) {
+                continue;
+            }
+            int j = i + 2;
+            if (j + 1 < tokens.size() && tokens.get(j).kind() == Token.Kind.WORD && tokens.get(j + 1).isSymbol(".")) {
+                j += 2;
+            }
+            StringBuilder op = new StringBuilder();
+            int end = j;
+            while (end < tokens.size() && tokens.get(end).kind() == Token.Kind.SYMBOL && !tokens.get(end).isSymbol(")")
+                    && !tokens.get(end).isSymbol("(")) {
+                op.append(tokens.get(end).text());
+                end++;
+            }
+            if (op.isEmpty() || end >= tokens.size() || !tokens.get(end).isSymbol(")")) {
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(s.text());
+            }
+            int from = tokens.get(i).start();
+            int to = tokens.get(end).start() + 1;
+            String replacement = " " + op + " ";
+            out.replace(from, to, replacement + " ".repeat(Math.max(0, (to - from) - replacement.length())));
+            i = end;
+        }
+        return out == null ? s.text() : out.toString();
     }
 
     /** Parses one statement. */

@@ -26,9 +26,23 @@ public sealed interface PlanNode {
         }
     }
 
-    /** For each row of {@code outer}, the rows of {@code inner} opened with it (an index nested loop when the inner
-     * scan's path reads outer slots). */
-    record NestedLoop(PlanNode outer, Scan inner) implements PlanNode {
+    /**
+     * For each row of {@code outer}, the rows of {@code inner} opened with it (an index nested loop when the inner
+     * scan's path reads outer slots). {@code leftOuter}: an outer row the inner scan has no row for is returned once
+     * with the inner relation's slots NULL ({@code LEFT JOIN}; the inner scan's filter is the ON condition).
+     */
+    record NestedLoop(PlanNode outer, Scan inner, boolean leftOuter) implements PlanNode {
+    }
+
+    /**
+     * Computes window functions ({@code row_number()}) over all input rows into their slots: the input is read
+     * whole, ordered by each window's PARTITION BY then ORDER BY, and numbered per partition.
+     */
+    record WindowAgg(PlanNode input, List<io.cacdb.server.sql.bind.BoundStatement.Window> windows)
+            implements PlanNode {
+        public WindowAgg {
+            windows = List.copyOf(windows);
+        }
     }
 
     /** One empty row: SELECT without FROM. */

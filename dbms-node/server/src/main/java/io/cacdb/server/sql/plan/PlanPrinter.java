@@ -54,7 +54,8 @@ public final class PlanPrinter {
             case PlanNode.Scan s -> scan(s, depth, out);
             case PlanNode.NestedLoop j -> {
                 boolean indexed = readsOuter(j.inner());
-                line(depth, indexed ? "Nested Loop (index)" : "Nested Loop", out);
+                line(depth, (indexed ? "Nested Loop (index)" : "Nested Loop") + (j.leftOuter() ? " Left Join" : ""),
+                        out);
                 node(j.outer(), depth + 1, out);
                 node(j.inner(), depth + 1, out);
             }
@@ -89,6 +90,10 @@ public final class PlanPrinter {
                 node(l.input(), depth + 1, out);
             }
             case PlanNode.Trim t -> node(t.input(), depth, out);
+            case PlanNode.WindowAgg w -> {
+                line(depth, "WindowAgg", out);
+                node(w.input(), depth + 1, out);
+            }
         }
     }
 
@@ -109,10 +114,14 @@ public final class PlanPrinter {
 
     private static void scan(PlanNode.Scan s, int depth, List<String> out) {
         String table = s.relation().relationName();
-        String bareName = s.relation().isStored() ? s.relation().table().name() : s.relation().virtual().name();
+        String bareName = s.relation().isStored() ? s.relation().table().name()
+                : s.relation().isDerived() ? "" : s.relation().virtual().name();
         String alias = s.relation().alias().equals(bareName) ? "" : " " + s.relation().alias();
         AccessPath p = s.path();
-        if (p == null) {
+        if (s.relation().isDerived()) {
+            line(depth, "Subquery Scan on " + s.relation().alias(), out);
+            node(s.relation().derived().plan(PlanNode.class), depth + 1, out);
+        } else if (p == null) {
             line(depth, "Virtual Scan on " + table + alias, out);
         } else if (p.point()) {
             line(depth, "Index Point Lookup using " + p.index().name() + " on " + table + alias, out);

@@ -8,6 +8,7 @@ import io.cacdb.server.session.PgType;
 import io.cacdb.server.session.RowDescription;
 import io.cacdb.server.sql.bind.BoundStatement;
 import io.cacdb.server.sql.bind.BoundStatement.OrderKey;
+import io.cacdb.server.sql.bind.BoundSubquery;
 import io.cacdb.server.sql.bind.RelationRef;
 import io.cacdb.server.sql.expr.Expr;
 import io.cacdb.server.sql.types.CastKind;
@@ -41,6 +42,7 @@ public final class Planner {
     }
 
     public static StatementPlan plan(BoundStatement s, CatalogSnapshot catalog) {
+        planNested(s, catalog);
         return switch (s) {
             case BoundStatement.Query q -> query(q, catalog);
             case BoundStatement.Insert i -> new StatementPlan.Insert(i.table(), i.targetColumns(), i.rows(),
@@ -58,6 +60,75 @@ public final class Planner {
         };
     }
 
+    // ------------------------------------------------------------------------------------------------ nested queries
+
+    /** Plans every subquery of a statement (in expressions and in FROM), innermost first, before it is shared. */
+    private static void planNested(BoundStatement s, CatalogSnapshot catalog) {
+        List<Expr> exprs = new ArrayList<>();
+        switch (s) {
+            case BoundStatement.Query q -> planNested(q, catalog);
+            case BoundStatement.Insert i -> {
+                i.rows().forEach(exprs::addAll);
+                exprs.addAll(i.returning());
+                if (i.source() != null) {
+                    planNested(i.source(), catalog);
+                }
+            }
+            case BoundStatement.Update u -> {
+                exprs.addAll(u.assignments());
+                exprs.addAll(u.conjuncts());
+                exprs.addAll(u.returning());
+            }
+            case BoundStatement.Delete d -> {
+                exprs.addAll(d.conjuncts());
+                exprs.addAll(d.returning());
+            }
+            default -> {
+            }
+        }
+        planSubqueries(exprs, catalog);
+    }
+
+    private static void planNested(BoundStatement.Query q, CatalogSnapshot catalog) {
+        List<Expr> exprs = new ArrayList<>(q.conjuncts());
+        for (BoundStatement.OuterJoin j : q.outerJoins()) {
+            exprs.addAll(j.on());
+        }
+        for (BoundStatement.Window w : q.windows()) {
+            exprs.addAll(w.partitionBy());
+            exprs.addAll(w.orderBy());
+        }
+        exprs.addAll(q.groupBy());
+        for (BoundStatement.Aggregate a : q.aggregates()) {
+            if (a.argument() != null) {
+                exprs.add(a.argument());
+            }
+        }
+        if (q.having() != null) {
+            exprs.add(q.having());
+        }
+        exprs.addAll(q.outputs());
+        planSubqueries(exprs, catalog);
+        for (RelationRef r : q.relations()) {
+            if (r.isDerived() && !r.derived().isPlanned()) {
+                planNested(r.derived().query(), catalog);
+                r.derived().attachPlan(query(r.derived().query(), catalog).root());
+            }
+        }
+    }
+
+    private static void planSubqueries(List<Expr> exprs, CatalogSnapshot catalog) {
+        List<Expr> todo = new ArrayList<>(exprs);
+        while (!todo.isEmpty()) {
+            Expr e = todo.remove(todo.size() - 1);
+            if (e instanceof Expr.Subquery sq && sq.query() instanceof BoundSubquery b && !b.isPlanned()) {
+                planNested(b.query(), catalog);
+                b.attachPlan(query(b.query(), catalog).root());
+            }
+            todo.addAll(e.children());
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ queries
 
     static StatementPlan.Query query(BoundStatement.Query q, CatalogSnapshot catalog) {
@@ -70,19 +141,25 @@ public final class Planner {
         boolean ordered = false;
         if (q.relations().isEmpty()) {
             source = new PlanNode.OneRow(q.width());
+            for (Expr e : q.conjuncts()) { // SELECT ... WHERE without FROM
+                source = new PlanNode.Filter(source, e);
+            }
             ordered = true;
         } else {
             List<RelationRef> remaining = new ArrayList<>(q.relations());
             List<Expr> pending = new ArrayList<>(q.conjuncts());
+            // Slots known before any relation is read: an enclosing query's (a correlated subquery's outer row).
             BitSet known = new BitSet();
+            known.set(0, q.relations().get(0).offset());
             PlanNode current = null;
             boolean first = true;
             while (!remaining.isEmpty()) {
                 RelationRef best = null;
                 Candidate bestCandidate = null;
-                for (RelationRef r : remaining) {
-                    Candidate c = bestPath(r, q.conjuncts(), known, catalog, first && orderMatters ? q.orderBy() : List.of(),
-                            sortExprs);
+                for (RelationRef r : joinable(remaining, q)) {
+                    BoundStatement.OuterJoin oj = q.outerJoin(r.index());
+                    Candidate c = bestPath(r, oj != null ? oj.on() : q.conjuncts(), known, catalog,
+                            first && orderMatters ? q.orderBy() : List.of(), sortExprs);
                     if (bestCandidate == null || c.score > bestCandidate.score) {
                         best = r;
                         bestCandidate = c;
@@ -91,22 +168,32 @@ public final class Planner {
                 remaining.remove(best);
                 BitSet nowKnown = (BitSet) known.clone();
                 nowKnown.set(best.offset(), best.offset() + best.columns().size());
-                List<Expr> filter = new ArrayList<>();
+                List<Expr> ready = new ArrayList<>();
                 for (Expr e : List.copyOf(pending)) {
                     BitSet used = new BitSet();
                     e.collectSlots(used);
                     used.andNot(nowKnown);
                     if (used.isEmpty()) {
-                        filter.add(e);
+                        ready.add(e);
                         pending.remove(e);
                     }
                 }
-                PlanNode.Scan scan = new PlanNode.Scan(best, bestCandidate.path, filter, q.forUpdate(), q.width());
-                if (first) {
-                    ordered = bestCandidate.deliversOrder;
-                    current = scan;
+                BoundStatement.OuterJoin outer = q.outerJoin(best.index());
+                if (outer != null) {
+                    // ON filters the inner rows; WHERE runs on the NULL-extended rows, above the join
+                    PlanNode.Scan scan = new PlanNode.Scan(best, bestCandidate.path, outer.on(), false, q.width());
+                    current = new PlanNode.NestedLoop(current, scan, true);
+                    for (Expr e : ready) {
+                        current = new PlanNode.Filter(current, e);
+                    }
                 } else {
-                    current = new PlanNode.NestedLoop(current, scan);
+                    PlanNode.Scan scan = new PlanNode.Scan(best, bestCandidate.path, ready, q.forUpdate(), q.width());
+                    if (first) {
+                        ordered = bestCandidate.deliversOrder;
+                        current = scan;
+                    } else {
+                        current = new PlanNode.NestedLoop(current, scan, false);
+                    }
                 }
                 first = false;
                 known = nowKnown;
@@ -117,6 +204,10 @@ public final class Planner {
             source = current;
         }
         PlanNode node = source;
+        if (!q.windows().isEmpty()) {
+            node = new PlanNode.WindowAgg(node, q.windows());
+            ordered = false;
+        }
         if (q.aggregate()) {
             node = new PlanNode.Aggregation(node, q.groupBy(), q.aggregates());
             if (q.having() != null) {
@@ -144,6 +235,25 @@ public final class Planner {
         }
         return new StatementPlan.Query(node, describe(q.outputs().subList(0, q.visible()), q.names(),
                 q.aggregate() ? null : q.relations()));
+    }
+
+    /**
+     * The relations that may be joined next: in FROM order up to the first outer-joined relation not yet joined,
+     * which may be joined once everything before it is (so {@code a LEFT JOIN b ON ..} joins b after a, and a
+     * relation after b sees b's NULL-extended rows). Inner-joined relations before it are ordered freely.
+     */
+    private static List<RelationRef> joinable(List<RelationRef> remaining, BoundStatement.Query q) {
+        List<RelationRef> out = new ArrayList<>();
+        for (RelationRef r : remaining) {
+            if (q.outerJoin(r.index()) != null) {
+                if (out.isEmpty()) {
+                    out.add(r);
+                }
+                break;
+            }
+            out.add(r);
+        }
+        return out;
     }
 
     /** The row description of output expressions; plain table columns name their table and attribute number. */
