@@ -202,7 +202,7 @@ public final class StandbyReplayer implements RetentionFloor, AutoCloseable {
                     from, config.applyRetryWait(), config.threadStopWait(), new ApplyEvents());
             tailer = new Tailer(volume, codec, config.tail(), window, prefetcher, unsafe, pageLsns, lag,
                     config.policy(), clock, history, from, new TailEvents(), this::controlStep,
-                    () -> applier.jumps());
+                    () -> applier.jumps(), () -> applier.starved());
             scheduler.setInFlightLimit(IoClass.REPLAY_READ, controller.limit());
             appliedLimit = controller.limit();
             long v = volume.volume();
@@ -749,6 +749,7 @@ public final class StandbyReplayer implements RetentionFloor, AutoCloseable {
         counter("cacdb.replay.tail.read_failures", r -> r.tailer == null ? 0 : r.tailer.readFailures());
         counter("cacdb.replay.tail.corrupt_reads", r -> r.tailer == null ? 0 : r.tailer.corruptReads());
         counter("cacdb.replay.tail.end_probes", r -> r.tailer == null ? 0 : r.tailer.endProbes());
+        counter("cacdb.replay.tail.watermark_scans", r -> r.tailer == null ? 0 : r.tailer.watermarkScans());
         counter("cacdb.replay.tail.bytes", r -> r.tailer == null ? 0 : r.tailer.bytesRead());
         counter("cacdb.replay.prefetch.requests", r -> r.prefetcher.requests());
         counter("cacdb.replay.prefetch.failures", r -> r.prefetcher.failures());

@@ -92,6 +92,7 @@ public final class Applier implements Runnable {
     private volatile boolean running = true;
     private volatile long limit = Long.MAX_VALUE;
     private volatile long replayedLsn;
+    private volatile boolean starved;
 
     private final AtomicLong mtrsApplied = new AtomicLong();
     private final AtomicLong pageChangesApplied = new AtomicLong();
@@ -179,8 +180,10 @@ public final class Applier implements Runnable {
             }
             try {
                 redo.apply(m.records());
+                starved = false;
                 break;
             } catch (BufferPoolExhaustedException ex) {
+                starved = true;
                 frameWaits.incrementAndGet();
                 log.debug("MTR at LSN {}: no frame free ({}); waiting for a flush watermark above {}",
                         m.startLsn(), ex.getMessage(), unsafe.watermark());
@@ -284,6 +287,11 @@ public final class Applier implements Runnable {
 
     public boolean isRunning() {
         return running;
+    }
+
+    /** Whether the applier is waiting for a frame (every frame unsafe or pinned): it needs a newer watermark. */
+    public boolean starved() {
+        return starved;
     }
 
     /** End of the last MTR applied (or the start point / the last jump's redo start). */

@@ -124,7 +124,9 @@ public final class Tailer implements Runnable {
     private final Listener listener;
     private final Runnable controlStep;
     private final java.util.function.LongSupplier jumpsApplied;
+    private final java.util.function.BooleanSupplier applierStarved;
     private final LogEndProbe probe;
+    private LogReader scanReader;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeup = lock.newCondition();
@@ -151,6 +153,13 @@ public final class Tailer implements Runnable {
     private final AtomicLong jumps = new AtomicLong();
     private final AtomicLong mtrsRead = new AtomicLong();
     private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong watermarkScans = new AtomicLong();
+
+    /**
+     * One watermark look-ahead reads at most 4 MiB of log: far more than the flush watermark interval's worth at
+     * normal rates (200 ms), and a bounded amount of reading per end-probe interval while starved.
+     */
+    public static final long WATERMARK_SCAN_BYTES_MAX = 4L << 20;
 
     /**
      * @param controlStep run once per loop turn: the replayer updates the read-IO limit from the lag there
@@ -158,7 +167,8 @@ public final class Tailer implements Runnable {
     public Tailer(VolumeReader volume, LogRecordCodec codec, TailConfig config, ParseAheadWindow window,
                   Prefetcher prefetcher, UnsafePages unsafe, PageLsnList pageLsns, LagTracker lag,
                   SlowStandbyPolicy policy, Clock clock, EpochHistory history, long startLsn, Listener listener,
-                  Runnable controlStep, java.util.function.LongSupplier jumpsApplied) {
+                  Runnable controlStep, java.util.function.LongSupplier jumpsApplied,
+                  java.util.function.BooleanSupplier applierStarved) {
         this.volume = Objects.requireNonNull(volume, "volume");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.config = Objects.requireNonNull(config, "config");
@@ -172,6 +182,7 @@ public final class Tailer implements Runnable {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.controlStep = Objects.requireNonNull(controlStep, "controlStep");
         this.jumpsApplied = Objects.requireNonNull(jumpsApplied, "jumpsApplied");
+        this.applierStarved = Objects.requireNonNull(applierStarved, "applierStarved");
         this.history = Objects.requireNonNull(history, "history");
         this.nextLsn = startLsn;
         this.probe = new LogEndProbe(volume, config.consistency(), config.storageWaitMax());
@@ -192,8 +203,7 @@ public final class Tailer implements Runnable {
                 }
                 if (!window.hasRoom()) {
                     if (!window.awaitRoom(config.endProbeInterval().toNanos()) && running) {
-                        probe.probe(LogBlock.blockOf(Math.max(nextLsn, lag.tailLsn()))).ifPresent(lag::observeEnd);
-                        listener.tailProgress();
+                        windowFullStep();
                     }
                     continue;
                 }
@@ -305,6 +315,7 @@ public final class Tailer implements Runnable {
                 initialised.stream().mapToLong(Long::longValue).toArray());
         while (running && !window.put(parsed, config.endProbeInterval().toNanos())) {
             controlStep.run();
+            windowFullStep();
         }
         if (!running) {
             return;
@@ -315,6 +326,54 @@ public final class Tailer implements Runnable {
         if (toRead.length > 0) {
             prefetcher.offer(toRead);
         }
+    }
+
+    /**
+     * The window has been full for an end-probe interval. Measure how far the log reaches (the lag must stay known
+     * while the tailer does not read), and, if the applier is waiting for frames, scan ahead for flush watermarks.
+     * That breaks the one cycle the bounded window could otherwise close: every frame holds an unsafe page, the
+     * watermark that would make them safe is in the log beyond the full window, and the window only drains when the
+     * applier gets a frame.
+     */
+    private void windowFullStep() throws InterruptedException {
+        if (applierStarved.getAsBoolean()) {
+            scanAheadForWatermarks();
+        } else {
+            probe.probe(LogBlock.blockOf(Math.max(nextLsn, lag.tailLsn()))).ifPresent(lag::observeEnd);
+        }
+        listener.tailProgress();
+    }
+
+    /**
+     * Reads on from where the window ends (or the previous scan stopped), keeping nothing but {@code FlushWatermark}
+     * values, for at most {@link #WATERMARK_SCAN_BYTES_MAX} bytes per call. The records are read again, normally,
+     * when the window has room.
+     */
+    private void scanAheadForWatermarks() {
+        if (scanReader == null || scanReader.nextLsn() < reader.nextLsn()) {
+            scanReader = new LogReader(volume, codec, config.consistency(), () -> history, reader.nextLsn());
+        }
+        watermarkScans.incrementAndGet();
+        long scanned = 0;
+        try {
+            while (running && scanned < WATERMARK_SCAN_BYTES_MAX) {
+                List<LoggedRecord> recs = scanReader.pollMtrs(config.pollRecordsMax());
+                if (recs.isEmpty()) {
+                    break;
+                }
+                for (LoggedRecord r : recs) {
+                    if (r.record() instanceof LogRecord.FlushWatermark w) {
+                        unsafe.advanceWatermark(w.lsn());
+                    }
+                }
+                scanned += recs.getLast().endLsn() - recs.getFirst().lsn();
+            }
+        } catch (LogReadFailedException | CorruptLogException e) {
+            // The normal read reports these when it gets there; a scan is only a look-ahead.
+            log.debug("volume {}: watermark look-ahead stopped at LSN {}: {}", volume.volume(),
+                    scanReader.nextLsn(), e.toString());
+        }
+        lag.observeEnd(scanReader.nextLsn());
     }
 
     private boolean truncationCheckDue() {
@@ -358,6 +417,7 @@ public final class Tailer implements Runnable {
             pause(config.pollIntervalMax().toNanos());
         }
         reader = new LogReader(volume, codec, config.consistency(), () -> history, cp.redoStartLsn());
+        scanReader = null;
         nextLsn = cp.redoStartLsn();
         reachedVisibleEnd = false;
         backoffNanos = config.pollIntervalMin().toNanos();
@@ -499,6 +559,10 @@ public final class Tailer implements Runnable {
 
     public long bytesRead() {
         return bytesRead.get();
+    }
+
+    public long watermarkScans() {
+        return watermarkScans.get();
     }
 
     public long endProbes() {
