@@ -80,6 +80,11 @@ final class Workload {
         return t;
     }
 
+    /** Makes {@code ops} changes in {@code t} (not recorded in the model). */
+    void changeIn(Transaction t, int ops) {
+        changes(t, ops);
+    }
+
     /** Waits until everything appended so far is durable (rollbacks do not wait for their Abort). */
     void awaitDurable() throws Exception {
         engine.logWriter().awaitDurable(engine.logWriter().appendedLsn()).get(30, TimeUnit.SECONDS);
