@@ -368,8 +368,28 @@ public final class BufferPool implements PageSource, AutoCloseable {
         return result;
     }
 
+    /**
+     * How often {@link #fixNew} starts over when it found the page being loaded (a standby's prefetch of a page the
+     * log creates) and that load found nothing in storage: each failed load removes its frame, so one retry normally
+     * suffices; a bound keeps a pathological race from looping forever.
+     */
+    static final int FRESH_PIN_ATTEMPTS_MAX = 16;
+
     /** Pins the page's frame, loading it on a miss; returns once the frame holds the page's image. */
     private Frame pin(long pageNo, boolean fresh) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return pinOnce(pageNo, fresh);
+            } catch (PageNotFoundException e) {
+                if (!fresh || attempt >= FRESH_PIN_ATTEMPTS_MAX) {
+                    throw e;
+                }
+                // fixNew joined a load of the page (a prefetch) that found nothing: the page is new; create it.
+            }
+        }
+    }
+
+    private Frame pinOnce(long pageNo, boolean fresh) {
         requirePageNo(pageNo);
         long startNanos = System.nanoTime();
         long deadline = startNanos + config.frameWaitTimeout().toNanos();
