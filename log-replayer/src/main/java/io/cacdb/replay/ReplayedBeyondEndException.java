@@ -5,7 +5,8 @@ package io.cacdb.replay;
  * the old active that the end found at takeover does not include (written to fewer than W replicas, seen by a read
  * quorum). Its pool holds changes that are not part of the log the new active continues, so it cannot be handed over
  * at that end. The takeover should continue the log from {@link #replayedLsn()} instead (making those bytes part of
- * the log), or recover cold. Nothing changed; the replayer keeps running.
+ * the log), or recover cold. Found before catch-up starts, nothing changes and the replayer keeps running; found at
+ * its end (an MTR beyond the end was being applied when the limit was set), the replayer is FAILED.
  */
 public final class ReplayedBeyondEndException extends RuntimeException {
 

@@ -307,7 +307,11 @@ public final class StandbyReplayer implements RetentionFloor, AutoCloseable {
         }
         prefetcher.stop();
         if (applier.replayedLsn() != endLsn) {
-            throw new IllegalStateException("catch-up stopped at " + applier.replayedLsn() + ", not " + endLsn);
+            // The applier was already applying an MTR at or after the end when the limit was set (the pre-check
+            // above saw it below the end): the pool now holds changes beyond the end.
+            ReplayedBeyondEndException beyond = new ReplayedBeyondEndException(applier.replayedLsn(), endLsn);
+            fail(beyond);
+            throw beyond;
         }
         Duration took = Duration.ofNanos(clock.monotonicTime() - started);
         CatchUp result = new CatchUp(endLsn, txns.inFlight(), txns.epoch(), took);

@@ -59,6 +59,13 @@ class UnsafePageEvictionTest {
                 assertTrue(st.dirtyEvictions() > 0, "replayed pages were evicted once the watermark made them safe");
                 assertTrue(st.evictions() > STANDBY_FRAMES, "the pool turned over many times");
                 assertTrue(!reported.isEmpty(), "pressure was reported");
+                for (String meter : new String[] {"cacdb.replay.lag.bytes", "cacdb.replay.lag.millis",
+                        "cacdb.replay.unsafe.pages", "cacdb.replay.pool.pressure", "cacdb.replay.read_io.limit"}) {
+                    assertTrue(s.registry.find(meter).gauge() != null, "gauge " + meter);
+                }
+                assertEquals(0.0, s.registry.get("cacdb.replay.lag.bytes").gauge().value(), "no lag at the end");
+                assertEquals((double) st.guardRefusals(),
+                        s.registry.get("cacdb.replay.guard.refusals").functionCounter().count());
                 s.checkNeverWroteAndNeverEvictedUnsafe();
                 assertEquals(0, spy.writes.get() + spy.deletes.get());
             }
