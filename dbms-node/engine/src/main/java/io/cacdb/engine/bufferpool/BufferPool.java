@@ -102,6 +102,7 @@ public final class BufferPool implements PageSource, AutoCloseable {
     private final VolumeReader reader;
     private final IoScheduler scheduler;
     private final EvictionGuard guard;
+    private final EvictionListener evictionListener;
     private final Frame[] frames;
     private final ReplacementPolicy policy;
     private final Cache<Long, Version> versions;
@@ -135,6 +136,7 @@ public final class BufferPool implements PageSource, AutoCloseable {
         this.reader = b.reader;
         this.scheduler = b.scheduler;
         this.guard = b.guard != null ? b.guard : EvictionGuard.ALLOW_ALL;
+        this.evictionListener = b.evictionListener;
         this.writer = b.writer;
         this.durableLog = b.durableLog;
         int n = config.frames();
@@ -188,6 +190,7 @@ public final class BufferPool implements PageSource, AutoCloseable {
         private VolumeWriter writer;
         private DurableLog durableLog;
         private EvictionGuard guard;
+        private EvictionListener evictionListener = EvictionListener.NONE;
 
         private Builder(BufferPoolConfig config, VolumeReader reader, IoScheduler scheduler, MeterRegistry registry) {
             this.config = Objects.requireNonNull(config, "config");
@@ -205,6 +208,12 @@ public final class BufferPool implements PageSource, AutoCloseable {
 
         public Builder evictionGuard(EvictionGuard evictionGuard) {
             this.guard = Objects.requireNonNull(evictionGuard, "evictionGuard");
+            return this;
+        }
+
+        /** Told of every eviction (the standby checks its safety rule on each); none by default. */
+        public Builder evictionListener(EvictionListener listener) {
+            this.evictionListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
@@ -359,8 +368,28 @@ public final class BufferPool implements PageSource, AutoCloseable {
         return result;
     }
 
+    /**
+     * How often {@link #fixNew} starts over when it found the page being loaded (a standby's prefetch of a page the
+     * log creates) and that load found nothing in storage: each failed load removes its frame, so one retry normally
+     * suffices; a bound keeps a pathological race from looping forever.
+     */
+    static final int FRESH_PIN_ATTEMPTS_MAX = 16;
+
     /** Pins the page's frame, loading it on a miss; returns once the frame holds the page's image. */
     private Frame pin(long pageNo, boolean fresh) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return pinOnce(pageNo, fresh);
+            } catch (PageNotFoundException e) {
+                if (!fresh || attempt >= FRESH_PIN_ATTEMPTS_MAX) {
+                    throw e;
+                }
+                // fixNew joined a load of the page (a prefetch) that found nothing: the page is new; create it.
+            }
+        }
+    }
+
+    private Frame pinOnce(long pageNo, boolean fresh) {
         requirePageNo(pageNo);
         long startNanos = System.nanoTime();
         long deadline = startNanos + config.frameWaitTimeout().toNanos();
@@ -545,14 +574,16 @@ public final class BufferPool implements PageSource, AutoCloseable {
         if (v.pinCount != 0 || v.write != null || v.state != Frame.State.VALID) {
             throw new IllegalStateException("evicting a frame in use: " + v);
         }
-        if (v.dirty) {
-            if (writer != null) {
-                throw new IllegalStateException("a writable pool must write a dirty page before evicting it: " + v);
-            }
+        if (v.dirty && writer != null) {
+            throw new IllegalStateException("a writable pool must write a dirty page before evicting it: " + v);
+        }
+        boolean wasDirty = v.dirty;
+        long evictedPageNo = v.pageNo;
+        long evictedPageLsn = PageFormat.pageLsn(v.data);
+        if (wasDirty) {
             // Read-only pool, guard allowed: storage holds a version at least this new (e.g. below the flush
             // watermark), so a later miss must not accept anything older.
-            long pageLsn = PageFormat.pageLsn(v.data);
-            versions.asMap().merge(v.pageNo, Version.ofPage(pageLsn), Version::max);
+            versions.asMap().merge(v.pageNo, Version.ofPage(evictedPageLsn), Version::max);
             dirtyFrames.remove(v);
             v.dirty = false;
             v.recLsn = Frame.NO_LSN;
@@ -562,6 +593,7 @@ public final class BufferPool implements PageSource, AutoCloseable {
         v.pageNo = Frame.NO_PAGE_MAPPED;
         v.state = Frame.State.FREE;
         evictions.incrementAndGet();
+        evictionListener.evicted(evictedPageNo, evictedPageLsn, wasDirty);
     }
 
     private BufferPoolExhaustedException exhausted(long pageNo, long startNanos, String why) {
@@ -957,6 +989,78 @@ public final class BufferPool implements PageSource, AutoCloseable {
         if (flusher != null) {
             flusher.wake();
         }
+    }
+
+    /** Selects pages by number and current pageLSN (see {@link #discard}). */
+    @FunctionalInterface
+    public interface PageFilter {
+        boolean test(long pageNo, long pageLsn);
+    }
+
+    /** What {@link #discard} did: pages dropped, and selected pages it had to leave because they were in use. */
+    public record Discarded(int dropped, int skippedInUse) {
+    }
+
+    /**
+     * Read-only pools only (a standby that jumps ahead in the log): drops every loaded, unpinned page the filter
+     * selects, dirty or not, <b>without writing it and without remembering its version</b> — the caller knows storage
+     * may not have this version (an unsafe page) and will rebuild the page from the log. Selected pages that are
+     * pinned or being written, and every page still loading, are left and counted as skipped. Not an eviction: the
+     * {@link EvictionListener} is not told.
+     */
+    public Discarded discard(PageFilter select) {
+        Objects.requireNonNull(select, "select");
+        lock.lock();
+        try {
+            requireOpenLocked();
+            if (writer != null) {
+                throw new IllegalStateException("discard is for read-only pools; a writable pool writes its pages");
+            }
+            int dropped = 0;
+            int skipped = 0;
+            for (Frame f : frames) {
+                if (f.state == Frame.State.FREE) {
+                    continue;
+                }
+                if (f.state == Frame.State.LOADING) {
+                    skipped++; // its image is not known yet, so neither is whether the filter would select it
+                    continue;
+                }
+                if (!select.test(f.pageNo, PageFormat.pageLsn(f.data))) {
+                    continue;
+                }
+                if (f.pinCount != 0 || f.write != null) {
+                    skipped++;
+                    continue;
+                }
+                if (f.dirty) {
+                    dirtyFrames.remove(f);
+                    f.dirty = false;
+                    f.recLsn = Frame.NO_LSN;
+                }
+                table.remove(f.pageNo);
+                f.pageNo = Frame.NO_PAGE_MAPPED;
+                f.state = Frame.State.FREE;
+                // Like a failed load, the policy keeps the frame's old entry until the frame is reloaded: harmless.
+                freeFrames.addLast(f);
+                dropped++;
+            }
+            if (dropped > 0) {
+                frameReleased.signalAll();
+            }
+            return new Discarded(dropped, skipped);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forgets every version the pool remembers (its version list), so that the next read of any page not in the pool
+     * is a quorum read. For a standby that jumped over log it never replayed: a version it read or evicted before the
+     * jump no longer bounds what the page must contain now.
+     */
+    public void forgetVersions() {
+        versions.invalidateAll();
     }
 
     // ------------------------------------------------------------------------------------------------ state

@@ -38,6 +38,10 @@ public final class Analysis {
     /** @param checkpointLsn the LSN of the checkpoint record whose table to merge, or -1 if there is none */
     public Analysis(long checkpointLsn) {
         this.checkpointLsn = checkpointLsn;
+        if (checkpointLsn < 0) {
+            // No checkpoint table to merge, so ends need not be remembered: a standby fed for days stays bounded.
+            ended = null;
+        }
     }
 
     public void accept(LoggedRecord r) {

@@ -437,6 +437,45 @@ class BufferPoolTest {
     }
 
     @Test
+    void evictionListenerSeesEveryEvictionAndDiscardDropsWithoutRememberingVersions() {
+        for (long p = 1; p <= 5; p++) {
+            store(volume.storage, p, 5, p);
+        }
+        List<String> evicted = new ArrayList<>();
+        BufferPool pool = BufferPool.builder(config(3), volume.readOnlyView(), scheduler, registry)
+                .evictionGuard((pageNo, pageLsn) -> pageLsn < 15)
+                .evictionListener((pageNo, pageLsn, dirty) -> evicted.add(pageNo + "@" + pageLsn + (dirty ? "d" : "")))
+                .build();
+        pools.add(pool);
+        PageRef r = pool.fix(1, LatchMode.EXCLUSIVE);
+        modify(r, 101, 5, 10);
+        r.release();
+        r = pool.fix(2, LatchMode.EXCLUSIVE);
+        modify(r, 102, 15, 20);
+        r.release();
+        assertEquals(3, readPayload(pool, 3));
+        assertEquals(4, readPayload(pool, 4));
+        assertEquals(List.of("1@10d"), evicted, "the safe dirty page went first, reported as dirty");
+        // Discard: the unsafe page 2 and the clean page 4 go, without being written or remembered.
+        BufferPool.Discarded d = pool.discard((pageNo, pageLsn) -> pageNo == 2 || pageNo == 4);
+        assertEquals(new BufferPool.Discarded(2, 0), d);
+        assertFalse(pool.contains(2) || pool.contains(4));
+        assertEquals(0, pool.dirtyPageCount());
+        assertEquals(List.of("1@10d"), evicted, "a discard is not an eviction");
+        PageRef held = pool.fix(3, LatchMode.SHARED);
+        assertEquals(new BufferPool.Discarded(0, 1), pool.discard((pageNo, pageLsn) -> true), "a pinned page stays");
+        held.release();
+        assertEquals(2, readPayload(pool, 2), "page 2 read again from storage, which never had pageLSN 20");
+        pool.forgetVersions();
+        assertEquals(1, readPayload(pool, 1), "page 1 as storage has it (pageLSN 5): without forgetVersions the pool"
+                + " would insist on the pageLSN 10 it evicted");
+        assertEquals(ReadConsistency.QUORUM, volume.reads.get(volume.reads.size() - 1).consistency(),
+                "after forgetVersions, a miss reads at quorum");
+        assertEquals(List.of(), volume.writes);
+        pool.checkInvariants();
+    }
+
+    @Test
     void readOnlyPoolNeedsAnExplicitGuard() {
         assertThrows(IllegalStateException.class,
                 () -> BufferPool.builder(config(3), volume.readOnlyView(), scheduler, registry).build());
