@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "cacdb: a highly available transactional database on a replicated, fenced storage tier (DAX).",
-        subcommands = {CommandLine.HelpCommand.class, DaxServerCommand.class, DaxBenchCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, DaxServerCommand.class, DaxBenchCommand.class,
+                NodeCommand.class, ClusterCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

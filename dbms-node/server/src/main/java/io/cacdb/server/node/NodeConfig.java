@@ -156,6 +156,12 @@ public record NodeConfig(
                 zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users);
     }
 
+    public NodeConfig withBindHost(String newBindHost) {
+        return new NodeConfig(nodeName, zone, clusterMapFile, volume, newBindHost, pgPort, adminPort, maxConnections,
+                bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users);
+    }
+
     public NodeConfig withVolume(long newVolume) {
         return new NodeConfig(nodeName, zone, clusterMapFile, newVolume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
