@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "cacdb: a highly available transactional database on a replicated, fenced storage tier (DAX).",
         subcommands = {CommandLine.HelpCommand.class, DaxServerCommand.class, DaxBenchCommand.class,
-                NodeCommand.class, ClusterCommand.class})
+                NodeCommand.class, ClusterCommand.class, SqlBenchCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
