@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,7 +69,7 @@ public record ClusterState(int format, String dir, String clusterMap, long volum
         public Member {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(kind, "kind");
-            ports = Map.copyOf(ports);
+            ports = ports == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(ports));
         }
 
         public Member started(long newPid, Map<String, Integer> newPorts, String at) {
@@ -88,8 +90,8 @@ public record ClusterState(int format, String dir, String clusterMap, long volum
     }
 
     public ClusterState {
-        nodes = List.copyOf(nodes);
-        daxServers = List.copyOf(daxServers);
+        nodes = nodes == null ? List.of() : List.copyOf(nodes);
+        daxServers = daxServers == null ? List.of() : List.copyOf(daxServers);
     }
 
     /** Every member: nodes first, then DAX servers (the order {@code down} stops them in). */
