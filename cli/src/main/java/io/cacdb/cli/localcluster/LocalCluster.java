@@ -234,6 +234,9 @@ public final class LocalCluster {
                 offsets.put(m.name(), logSize(m));
                 started.put(m.name(), start(m, "dax-server", options.daxJvmOptions(), options.children()));
             }
+            // Pids go to the state file at once: if this command dies before the processes are ready, `down` still
+            // finds them.
+            state = recordPids(state, started);
             List<Member> dax = new ArrayList<>();
             for (Member m : state.daxServers()) {
                 Map<String, String> ready = awaitReady(m, started.get(m.name()), offsets.get(m.name()),
@@ -257,6 +260,7 @@ public final class LocalCluster {
                 long offset = logSize(m);
                 Process p = start(m, "node", options.nodeJvmOptions(), options.children());
                 started.put(m.name(), p);
+                state = recordPids(state, started);
                 Map<String, String> ready = awaitReady(m, p, offset, NodeMain.READY_PREFIX, NODE_READY_TIMEOUT);
                 int pg = ChildProcesses.port(ready, "pg", m.name());
                 int admin = ChildProcesses.port(ready, "admin", m.name());
@@ -283,6 +287,13 @@ public final class LocalCluster {
             ChildProcesses.stopAll(handles, DAX_STOP_TIMEOUT, AFTER_KILL_TIMEOUT);
             throw new LocalClusterException("cannot start the cluster in " + state.dir() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static ClusterState recordPids(ClusterState state, Map<String, Process> started) throws IOException {
+        ClusterState updated = state.mapMembers(m -> started.containsKey(m.name()) && m.pid() != started.get(m.name()).pid()
+                ? m.started(started.get(m.name()).pid(), m.ports(), now()) : m);
+        updated.write();
+        return updated;
     }
 
     private static Process start(Member m, String command, List<String> jvmOptions, ChildCommand children)

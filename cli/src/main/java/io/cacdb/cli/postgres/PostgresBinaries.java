@@ -36,8 +36,12 @@ public record PostgresBinaries(Path bin, String version, int major) {
 
     /** The binaries, or empty (with the places looked at in {@code searched}) when there are none. */
     public static Optional<PostgresBinaries> find(List<String> searched) {
+        return find(System.getenv("PATH"), DEBIAN_ROOT, searched);
+    }
+
+    /** As {@link #find(List)}, with the {@code PATH} value and Debian root given. */
+    static Optional<PostgresBinaries> find(String path, Path debianRoot, List<String> searched) {
         List<Path> candidates = new ArrayList<>();
-        String path = System.getenv("PATH");
         if (path != null) {
             for (String dir : path.split(":")) {
                 if (!dir.isBlank()) {
@@ -52,12 +56,12 @@ public record PostgresBinaries(Path bin, String version, int major) {
                 }
             }
         }
-        if (Files.isDirectory(DEBIAN_ROOT)) {
+        if (Files.isDirectory(debianRoot)) {
             List<Path> majors = new ArrayList<>();
-            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(DEBIAN_ROOT)) {
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(debianRoot)) {
                 dirs.forEach(majors::add);
             } catch (IOException e) {
-                searched.add(DEBIAN_ROOT + " (unreadable: " + e.getMessage() + ")");
+                searched.add(debianRoot + " (unreadable: " + e.getMessage() + ")");
             }
             majors.sort(Comparator.comparing((Path p) -> majorOf(p.getFileName().toString())).reversed());
             majors.forEach(m -> candidates.add(m.resolve("bin")));
@@ -72,7 +76,7 @@ public record PostgresBinaries(Path bin, String version, int major) {
             }
         }
         if (candidates.isEmpty()) {
-            searched.add("PATH and " + DEBIAN_ROOT + "/*/bin: no pg_ctl");
+            searched.add("PATH and " + debianRoot + "/*/bin: no pg_ctl");
         }
         return Optional.empty();
     }

@@ -76,6 +76,13 @@ class ThrowawayPostgresTest {
     }
 
     @Test
+    void missingBinariesAreReportedWithWhereItLooked(@org.junit.jupiter.api.io.TempDir Path empty) {
+        List<String> searched = new ArrayList<>();
+        assertTrue(PostgresBinaries.find(empty.toString(), empty.resolve("nope"), searched).isEmpty());
+        assertEquals(List.of("PATH and " + empty.resolve("nope") + "/*/bin: no pg_ctl"), searched);
+    }
+
+    @Test
     void parsesTheMajorVersion() {
         assertEquals(15, PostgresBinaries.majorFromVersion("postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"));
         assertEquals(0, PostgresBinaries.majorFromVersion("something else"));
