@@ -193,6 +193,23 @@ public final class DatabaseTransaction implements AutoCloseable {
         return statement(() -> Optional.ofNullable(tables.get(context, table, key)));
     }
 
+    /**
+     * The row with this key, X-locked (SELECT ... FOR UPDATE): the lock is held until the transaction ends, whether
+     * or not the row exists. Refused in a read-only transaction.
+     */
+    public Optional<Row> getForUpdate(String table, RowKey key) {
+        return statement(() -> Optional.ofNullable(tables.getForUpdate(context, table, key)));
+    }
+
+    /**
+     * Cancels the transaction's lock wait in progress, if any, from any thread (a cancel request, a dead session):
+     * the waiting call fails with {@link io.cacdb.engine.error.QueryCancelledException} (57014) and so do its later
+     * lock requests until the transaction ends. Does not block.
+     */
+    public void cancelLockWaits() {
+        txn.locks().lockManager().cancel(txn.id());
+    }
+
     /** Updates named columns of one row; {@link io.cacdb.engine.error.NotFoundException} if it is not there. */
     public Row update(String table, RowKey key, Map<String, Object> values) {
         return statement(() -> tables.update(context, table, key, values));

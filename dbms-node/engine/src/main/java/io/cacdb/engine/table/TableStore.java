@@ -395,6 +395,20 @@ public final class TableStore {
     }
 
     /**
+     * The row with this key, or null, after taking the update lock (X) on its key: SELECT ... FOR UPDATE, and the
+     * first step of an UPDATE or DELETE that must read the current row before writing it. Taking X first avoids the
+     * S-then-X upgrade that deadlocks two transactions which both read a row and then update it.
+     */
+    public Row getForUpdate(TableTxn t, String tableName, RowKey key) {
+        requireWritable(t);
+        Table table = open(t, tableName, LockMode.IX);
+        byte[] primaryKey = key.bytes();
+        t.txn().locks().lockForUpdate(t.txn().id(), table.primaryTree.indexId(), primaryKey);
+        byte[] stored = table.primaryTree.get(primaryKey);
+        return stored == null ? null : table.rowCodec.decode(stored);
+    }
+
+    /**
      * Updates the row with this key: {@code change} gets the current row (X-locked) and returns the new one, whose
      * values are coerced and checked like an insert's. Every secondary index whose key changes gets its old entry
      * deleted and the new one inserted; a changed primary key moves the row. Returns the new row;

@@ -76,7 +76,9 @@ class FuzzTest {
             List<CompletableFuture<Void>> good = new ArrayList<>();
             for (int g = 0; g < GOOD_SESSIONS; g++) {
                 int owner = g;
-                good.add(CompletableFuture.runAsync(() -> goodSession(s, owner, fuzzing, goodOperations),
+                // connected before the fuzzing starts, so their session slots are theirs
+                Connection c = s.connect(owner % 2 == 0 ? "prepareThreshold=1" : "preferQueryMode=simple");
+                good.add(CompletableFuture.runAsync(() -> goodSession(c, owner, fuzzing, goodOperations),
                         Thread::startVirtualThread));
             }
             ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
@@ -130,8 +132,8 @@ class FuzzTest {
     }
 
     /** A well-behaved client: insert, read back, a rolled-back failure now and then; any error fails the test. */
-    private static void goodSession(TestServer s, int owner, AtomicBoolean fuzzing, AtomicLong committed) {
-        try (Connection c = s.connect(owner % 2 == 0 ? "prepareThreshold=1" : "preferQueryMode=simple")) {
+    private static void goodSession(Connection connection, int owner, AtomicBoolean fuzzing, AtomicLong committed) {
+        try (Connection c = connection) {
             int id = 0;
             while (fuzzing.get() || id < 20) {
                 id++;

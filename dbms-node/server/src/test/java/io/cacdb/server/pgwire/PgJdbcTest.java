@@ -45,6 +45,24 @@ class PgJdbcTest {
 
     private static final Duration BOUND = Duration.ofSeconds(10);
 
+    /** The server the tests run against; {@link PgJdbcOnDatabaseTest} runs them over the real SQL layer. */
+    TestServer server() {
+        return new TestServer();
+    }
+
+    TestServer server(PgServerConfig config) {
+        return new TestServer(config, new TinySqlBackend());
+    }
+
+    /** Whether the server is the stand-in, whose test functions (cacdb_fail, cacdb_sleep, ...) some tests need. */
+    boolean standIn() {
+        return true;
+    }
+
+    private void needsStandIn() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(standIn(), "needs the stand-in backend's test functions");
+    }
+
     private static double count(TestServer s, String type) {
         var c = s.registry.find("cacdb.pgwire.messages").tag("type", type).counter();
         return c == null ? 0 : c.count();
@@ -52,7 +70,7 @@ class PgJdbcTest {
 
     @Test
     void connectsWithTrustAndReportsParameters() throws Exception {
-        try (TestServer s = new TestServer(); Connection c = s.connect("ApplicationName=tpcc")) {
+        try (TestServer s = server(); Connection c = s.connect("ApplicationName=tpcc")) {
             assertEquals(15, c.getMetaData().getDatabaseMajorVersion());
             assertEquals("15.0 (cacdb)", c.getMetaData().getDatabaseProductVersion());
             Map<String, String> params = c.unwrap(PGConnection.class).getParameterStatuses();
@@ -75,7 +93,7 @@ class PgJdbcTest {
     void scramAuthenticatesAndRefusesWrongPasswordsAndUnknownUsers() throws Exception {
         AuthConfig auth = AuthConfig.withPasswords(Map.of("alice", "s3cret"), AuthMethod.SCRAM_SHA_256,
                 ScramVerifier.DEFAULT_ITERATIONS);
-        try (TestServer s = new TestServer(PgServerConfig.defaults().withAuthentication(auth), new TinySqlBackend())) {
+        try (TestServer s = server(PgServerConfig.defaults().withAuthentication(auth))) {
             try (Connection c = s.connect("", "alice", "s3cret"); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT 7")) {
                 assertTrue(rs.next());
@@ -94,7 +112,7 @@ class PgJdbcTest {
     @ParameterizedTest
     @ValueSource(strings = {"preferQueryMode=extended", "preferQueryMode=simple"})
     void simpleStatementsAndCommandTags(String mode) throws Exception {
-        try (TestServer s = new TestServer(); Connection c = s.connect(mode); Statement st = c.createStatement()) {
+        try (TestServer s = server(); Connection c = s.connect(mode); Statement st = c.createStatement()) {
             assertFalse(st.execute("CREATE TABLE t (a int, b text)"));
             assertEquals(1, st.executeUpdate("INSERT INTO t VALUES (1, 'one')"));
             assertEquals(2, st.executeUpdate("INSERT INTO t VALUES (2, 'two'), (3, 'three')"));
@@ -128,7 +146,7 @@ class PgJdbcTest {
 
     @Test
     void preparedStatementsReusedThousandsOfTimesBecomeServerSide() throws Exception {
-        try (TestServer s = new TestServer(); Connection c = s.connect()) {
+        try (TestServer s = server(); Connection c = s.connect()) {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE t (a int, b text)");
             }
@@ -158,6 +176,7 @@ class PgJdbcTest {
     @ValueSource(strings = {"", "prepareThreshold=-1&binaryTransferEnable=NUMERIC", "binaryTransfer=false",
             "preferQueryMode=simple"})
     void parametersOfEveryTypeRoundTrip(String options) throws Exception {
+        needsStandIn();
         try (TestServer s = new TestServer(); Connection c = s.connect(options)) {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE v (i int, l bigint, sm smallint, n numeric(12,3), d double precision,"
@@ -221,7 +240,7 @@ class PgJdbcTest {
 
     @Test
     void rewrittenBatchedInserts() throws Exception {
-        try (TestServer s = new TestServer(); Connection c = s.connect("reWriteBatchedInserts=true")) {
+        try (TestServer s = server(); Connection c = s.connect("reWriteBatchedInserts=true")) {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE t (a int, b text)");
             }
@@ -249,7 +268,7 @@ class PgJdbcTest {
 
     @Test
     void plainBatchesPipelineManyExecutesPerSync() throws Exception {
-        try (TestServer s = new TestServer(); Connection c = s.connect()) {
+        try (TestServer s = server(); Connection c = s.connect()) {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE t (a int)");
             }
@@ -270,6 +289,7 @@ class PgJdbcTest {
 
     @Test
     void fetchSizeInATransactionUsesPortalSuspended() throws Exception {
+        needsStandIn();
         try (TestServer s = new TestServer(); Connection c = s.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("SELECT cacdb_generate(?)")) {
@@ -290,6 +310,7 @@ class PgJdbcTest {
 
     @Test
     void errorsCarrySqlStateAndFieldsAndFailTheTransactionUntilRollback() throws Exception {
+        needsStandIn();
         try (TestServer s = new TestServer(); Connection c = s.connect()) {
             try (Statement st = c.createStatement()) {
                 PSQLException e = assertThrows(PSQLException.class, () -> st.executeQuery("SELECT cacdb_fail('23505')"));
@@ -326,6 +347,7 @@ class PgJdbcTest {
 
     @Test
     void noticesReachTheClient() throws Exception {
+        needsStandIn();
         try (TestServer s = new TestServer(); Connection c = s.connect(); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT cacdb_notice('hello there')")) {
                 assertTrue(rs.next());
@@ -338,6 +360,7 @@ class PgJdbcTest {
 
     @Test
     void targetServerTypePrimaryFollowsTheBackendsRole() throws Exception {
+        needsStandIn();
         try (TestServer active = new TestServer();
                 TestServer standby = new TestServer(PgServerConfig.defaults(), new TinySqlBackend().hotStandby(true));
                 TestServer readOnly = new TestServer(PgServerConfig.defaults(), new TinySqlBackend().readOnly(true))) {
@@ -365,6 +388,7 @@ class PgJdbcTest {
 
     @Test
     void statementCancelStopsABlockingStatement() throws Exception {
+        needsStandIn();
         try (TestServer s = new TestServer(); Connection c = s.connect(); Statement st = c.createStatement()) {
             CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
                 try {
@@ -387,6 +411,7 @@ class PgJdbcTest {
 
     @Test
     void connectionLimitRefusesWith53300AndCancelStillWorksAtTheLimit() throws Exception {
+        needsStandIn();
         try (TestServer s = new TestServer(PgServerConfig.defaults().withMaxConnections(3), new TinySqlBackend())) {
             List<Connection> open = new ArrayList<>();
             try {
@@ -422,7 +447,7 @@ class PgJdbcTest {
 
     @Test
     void binaryResultsOfEveryTypeMatchTextResults() throws Exception {
-        try (TestServer s = new TestServer(); Connection text = s.connect("binaryTransfer=false");
+        try (TestServer s = server(); Connection text = s.connect("binaryTransfer=false");
                 Connection binary = s.connect("prepareThreshold=-1&binaryTransferEnable=NUMERIC")) {
             try (Statement st = text.createStatement()) {
                 st.execute("CREATE TABLE v (n numeric(30,10), d double precision, ts timestamp, b boolean)");
@@ -449,7 +474,7 @@ class PgJdbcTest {
 
     @Test
     void arrayOfManyParametersBindsIntoOneStatement() throws Exception {
-        try (TestServer s = new TestServer(); Connection c = s.connect()) {
+        try (TestServer s = server(); Connection c = s.connect()) {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE t (a int, b int)");
             }
