@@ -2,8 +2,6 @@ package io.cacdb.cli;
 
 import io.cacdb.server.node.NodeMain;
 import io.cacdb.server.node.SqlLayer;
-import io.cacdb.server.session.SqlException;
-import io.cacdb.server.session.SqlState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,13 +30,6 @@ final class NodeCommand implements Callable<Integer> {
             System.err.println("node: config file " + config + " does not exist or is not a file");
             return NodeMain.EXIT_USAGE;
         }
-        return NodeMain.run(config, sqlLayer());
-    }
-
-    /** The SQL layer the node serves with. */
-    static SqlLayer sqlLayer() {
-        return (database, registry) -> (startup, events) -> {
-            throw SqlException.fatal(SqlState.FEATURE_NOT_SUPPORTED, "this build of cacdb has no SQL layer yet");
-        };
+        return NodeMain.run(config, SqlLayer.engineSql());
     }
 }

@@ -128,9 +128,25 @@ public final class ChildProcesses {
         if (pid <= 0) {
             return Optional.empty();
         }
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> h.info().commandLine()
-                .or(() -> h.info().arguments().map(a -> String.join(" ", a)))
-                .map(cmd -> cmd.contains(configFile)).orElse(false));
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(h -> commandLine(h).map(cmd -> cmd.contains(configFile)).orElse(false));
+    }
+
+    /**
+     * The whole command line: {@code /proc/<pid>/cmdline} where there is one, since {@link ProcessHandle.Info}
+     * gives up on long command lines (a test's class path), else what {@link ProcessHandle.Info} knows.
+     */
+    static Optional<String> commandLine(ProcessHandle process) {
+        Path proc = Path.of("/proc", Long.toString(process.pid()), "cmdline");
+        try {
+            if (Files.isReadable(proc)) {
+                return Optional.of(new String(Files.readAllBytes(proc), StandardCharsets.UTF_8).replace('\0', ' '));
+            }
+        } catch (IOException e) {
+            // the process exited between the check and the read, or /proc hides it: ask the JDK instead
+            return process.info().commandLine();
+        }
+        return process.info().commandLine().or(() -> process.info().arguments().map(a -> String.join(" ", a)));
     }
 
     /** How a stop went. */

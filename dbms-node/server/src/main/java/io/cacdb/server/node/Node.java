@@ -10,7 +10,6 @@ import io.cacdb.dax.transport.NetworkConditions;
 import io.cacdb.engine.Database;
 import io.cacdb.engine.EngineConfig;
 import io.cacdb.engine.volume.DaxVolume;
-import io.cacdb.server.pgwire.PgServer;
 import io.cacdb.server.pgwire.PgServerConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -44,7 +43,7 @@ public final class Node implements AutoCloseable {
     /** What start opened, closed in reverse order by close (or by a failed start). */
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private volatile AdminHttpServer admin;
-    private volatile PgServer pg;
+    private volatile SqlLayer.Serving pg;
     private volatile long epoch;
 
     private Node(NodeConfig config) {
@@ -107,8 +106,8 @@ public final class Node implements AutoCloseable {
                 d.startupHeadroomConnections(), d.eventLoopThreads(), config.authConfig(), d.authenticationTimeout(),
                 d.serverVersion(), d.inboundHighWaterMessages(), d.inboundHighWaterBytes(), d.outboundHighWaterBytes(),
                 d.outboundLowWaterBytes());
-        pg = step("starting the PostgreSQL protocol server",
-                () -> PgServer.start(pgConfig, sql.backend(database, registry), registry));
+        pg = step("starting the PostgreSQL protocol server on " + config.bindHost() + ":" + config.pgPort(),
+                () -> sql.serve(database, pgConfig, registry));
         opened.push(pg);
     }
 

@@ -69,7 +69,7 @@ class NodeTest {
     void servesReportsAndStopsThenRestartsAtANewerEpoch() throws Exception {
         NodeConfig config = config("n1", 11);
         long firstEpoch;
-        try (Node node = Node.start(config, (db, registry) -> new TinySqlBackend())) {
+        try (Node node = Node.start(config, SqlLayer.backend(db -> new TinySqlBackend()))) {
             assertEquals(NodeRole.ACTIVE, node.role());
             firstEpoch = node.epoch();
             assertTrue(firstEpoch >= 1);
@@ -90,7 +90,7 @@ class NodeTest {
                 assertTrue(metrics.contains(meter), "no " + meter + " in /metrics");
             }
         }
-        try (Node again = Node.start(config, (db, registry) -> new TinySqlBackend())) {
+        try (Node again = Node.start(config, SqlLayer.backend(db -> new TinySqlBackend()))) {
             assertTrue(again.epoch() > firstEpoch, again.epoch() + " after " + firstEpoch);
             assertEquals(200, get(again.adminPort(), "/health").statusCode());
         }
@@ -98,7 +98,7 @@ class NodeTest {
 
     @Test
     void closeIsIdempotentAndHealthSaysStopped() throws Exception {
-        Node node = Node.start(config("n2", 12), (db, registry) -> new TinySqlBackend());
+        Node node = Node.start(config("n2", 12), SqlLayer.backend(db -> new TinySqlBackend()));
         node.close();
         node.close();
         assertEquals(NodeRole.STOPPED, node.role());
@@ -120,7 +120,7 @@ class NodeTest {
         ClusterMapFile.write(map, new ClusterMap(nowhere, QuorumConfig.DEFAULT));
         NodeConfig config = NodeConfig.defaults("n3", "a", map).withPorts(0, 0).withBufferPoolBytes(8L << 20);
         NodeStartException e = assertThrows(NodeStartException.class,
-                () -> Node.start(config, (db, registry) -> new TinySqlBackend()));
+                () -> Node.start(config, SqlLayer.backend(db -> new TinySqlBackend())));
         assertTrue(e.getMessage().contains("fencing volume 1"), e.getMessage());
     }
 
@@ -129,7 +129,7 @@ class NodeTest {
         try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             NodeConfig config = config("n4", 13).withPorts(0, busy.getLocalPort());
             NodeStartException e = assertThrows(NodeStartException.class,
-                    () -> Node.start(config, (db, registry) -> new TinySqlBackend()));
+                    () -> Node.start(config, SqlLayer.backend(db -> new TinySqlBackend())));
             assertTrue(e.getMessage().startsWith("starting admin HTTP on 127.0.0.1:" + busy.getLocalPort()),
                     e.getMessage());
         }
