@@ -160,7 +160,7 @@ public final class SqlBench {
         c.put("transactions", "autocommit: every statement is its own transaction (each update one durable commit)");
         c.put("statements", List.of("SELECT k, c FROM sbtest WHERE id = ?", "UPDATE sbtest SET k = k + 1 WHERE id = ?"));
         c.put("load", "INSERT batches of " + SqlWorkload.LOAD_BATCH_ROWS + " rows per transaction from "
-                + SqlWorkload.LOAD_THREADS + " connections");
+                + SqlWorkload.LOAD_THREADS + " connections (pgjdbc " + SqlWorkload.LOAD_CONNECTION_OPTIONS + ")");
         c.put("memory_bytes_each", options.bufferPoolBytes());
         c.put("cores", Runtime.getRuntime().availableProcessors());
         c.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
