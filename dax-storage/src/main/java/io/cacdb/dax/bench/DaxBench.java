@@ -152,7 +152,7 @@ public final class DaxBench {
             NetworkConditions network = new NetworkConditions(options.zoneDelay());
             try (DaxClient client = DaxClient.create(map, DaxClientConfig.defaults(options.clientZone()),
                     new SimpleMeterRegistry(), network)) {
-                client.createVolume(BENCH_VOLUME).join();
+                createVolumeWhenServersAnswer(client, out);
                 out.printf("dax-bench: %d servers, N=%d W=%d R=%d, %d clients, %d-byte blocks, zone delay %d ms%n",
                         map.servers().size(), map.quorum().replicas(), map.quorum().writeQuorum(),
                         map.quorum().readQuorum(), options.clients(), options.blockBytes(),
@@ -178,6 +178,25 @@ public final class DaxBench {
         } finally {
             if (local != null) {
                 local.close();
+            }
+        }
+    }
+
+    /** How long freshly started servers may take to answer (child JVMs with a cold JIT on a loaded machine). */
+    static final Duration SERVERS_READY_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Creates the benchmark volume, retrying while servers are still too cold to answer within a request timeout. */
+    private static void createVolumeWhenServersAnswer(DaxClient client, PrintStream out) throws InterruptedException {
+        long deadline = System.nanoTime() + SERVERS_READY_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                client.createVolume(BENCH_VOLUME).join();
+                return;
+            } catch (java.util.concurrent.CompletionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("DAX servers did not answer within " + SERVERS_READY_TIMEOUT, e);
+                }
+                out.println("dax-bench: servers not answering yet (" + e.getCause().getMessage() + "); retrying");
             }
         }
     }

@@ -1,5 +1,8 @@
 package io.cacdb.dax.client;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.cacdb.dax.wire.Opcode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,17 +57,26 @@ final class ClientMetrics {
                 .baseUnit("bytes").register(registry);
     }
 
+    // Meters are looked up once per tag combination and kept: building an id and finding it in the registry on every
+    // request costs more than recording into it, and requests are the client's hottest path. The maps are bounded by
+    // the few operations times the zones of the cluster map.
+    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> quorumTimers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> retryCounters = new ConcurrentHashMap<>();
+
     void requestLatency(Opcode op, String serverZone, long nanos) {
-        Timer.builder("cacdb.dax.client.request").tag("op", op.name().toLowerCase()).tag("zone", serverZone)
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        requestTimers.computeIfAbsent(op.name() + '/' + serverZone, k -> Timer.builder("cacdb.dax.client.request")
+                        .tag("op", op.name().toLowerCase()).tag("zone", serverZone).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void quorumLatency(String op, boolean ok, long nanos) {
-        Timer.builder("cacdb.dax.client.quorum").tag("op", op).tag("outcome", ok ? "ok" : "error")
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        quorumTimers.computeIfAbsent(op + (ok ? "/ok" : "/error"), k -> Timer.builder("cacdb.dax.client.quorum")
+                        .tag("op", op).tag("outcome", ok ? "ok" : "error").register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void retry(String op) {
-        registry.counter("cacdb.dax.client.retries", "op", op).increment();
+        retryCounters.computeIfAbsent(op, k -> registry.counter("cacdb.dax.client.retries", "op", op)).increment();
     }
 }

@@ -63,6 +63,8 @@ final class GroupCommitWriter {
     private volatile Throwable failure;
     /** Set when the writer thread has left its loop for good. */
     private volatile boolean exited;
+    /** The batch being decided or committed and not yet answered; writer thread only. */
+    private List<Pending> unanswered = List.of();
 
     GroupCommitWriter(String serverId, BlockStorage storage, ConcurrentMap<Long, VolumeRecord> volumes,
             BlockCache cache, ServerMetrics metrics, Consumer<VolumeRecord> onNewVolume, int queueCapacity,
@@ -152,6 +154,10 @@ final class GroupCommitWriter {
             // with a writer in an unknown state; reads keep working, and the operator sees this once, loudly.
             failure = e;
             log.error("group-commit writer died; this server refuses every mutation until restarted", e);
+            // the batch it died in has no answer yet; nothing of it is acknowledged, so refusing it is safe
+            List<Pending> lost = unanswered;
+            unanswered = List.of();
+            answerAll(lost, Status.INTERNAL_ERROR, "the writer failed: " + e);
         } finally {
             exited = true;
             failQueued(failure != null ? Status.INTERNAL_ERROR : Status.SHUTTING_DOWN, "the writer has stopped");
@@ -186,7 +192,9 @@ final class GroupCommitWriter {
                 batch.add(queue.poll());
                 bytes += next.payloadBytes();
             }
+            unanswered = batch;
             processBatch(batch, bytes);
+            unanswered = List.of();
         }
     }
 
@@ -227,6 +235,7 @@ final class GroupCommitWriter {
                 cache.endWrite(addresses);
             }
         }
+        unanswered = List.of();
         if (crashed) {
             return; // unacknowledged by design: the server is crashing
         }
@@ -342,6 +351,7 @@ final class GroupCommitWriter {
     }
 
     private void answerAll(List<Pending> batch, Status status, String message) {
+        unanswered = List.of();
         if (crashed) {
             return;
         }

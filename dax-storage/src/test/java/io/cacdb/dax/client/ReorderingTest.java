@@ -94,6 +94,12 @@ class ReorderingTest {
                 running.set(false);
                 watcher.join(Duration.ofSeconds(TestBlocks.WAIT_SECONDS));
                 assertTrue(violations.isEmpty(), "seed " + seed + ": " + violations);
+                // a write completes at W; the other replicas' copies (delayed by jitter, or missed and hinted) land
+                // afterwards, so wait for every writer to settle before asking all N replicas
+                for (DaxClient c : clients) {
+                    await(c.settled());
+                    await(c.hintsDrained());
+                }
                 Version top = Version.ofLogBlock(1, versions * 100L);
                 for (BlockAddress a : addresses) {
                     for (ServerInfo s : observer.placement().replicasOf(a)) {

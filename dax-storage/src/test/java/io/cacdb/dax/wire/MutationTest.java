@@ -54,7 +54,7 @@ class MutationTest {
             for (int i = 1 + random.nextInt(3); i > 0; i--) {
                 picked.add(pool.get(random.nextInt(pool.size())));
             }
-            byte[] input = mutate(Samples.concat(picked), random);
+            byte[] input = FrameEdit.mutate(Samples.concat(picked), random);
             String where = "seed " + seed + " case " + n + " (" + (requests ? "requests" : "responses") + ") bytes "
                     + HexFormat.of().formatHex(input);
 
@@ -75,62 +75,6 @@ class MutationTest {
         }
         System.out.println("MutationTest outcomes: decoded=" + outcomes[0] + " refused=" + outcomes[1]
                 + " bad-length=" + outcomes[2] + " incomplete=" + outcomes[3]);
-    }
-
-    // ------------------------------------------------------------------------------------------ mutation
-
-    private static byte[] mutate(byte[] bytes, Random random) {
-        byte[] b = bytes;
-        for (int m = 1 + random.nextInt(4); m > 0; m--) {
-            int at = b.length == 0 ? 0 : random.nextInt(b.length);
-            switch (random.nextInt(7)) {
-                case 0 -> { // flip one bit
-                    if (b.length > 0) {
-                        b = b.clone();
-                        b[at] ^= (byte) (1 << random.nextInt(8));
-                    }
-                }
-                case 1 -> { // overwrite one byte
-                    if (b.length > 0) {
-                        b = b.clone();
-                        b[at] = (byte) random.nextInt(256);
-                    }
-                }
-                case 2 -> { // insert bytes
-                    byte[] inserted = new byte[1 + random.nextInt(4)];
-                    random.nextBytes(inserted);
-                    b = splice(b, at, 0, inserted);
-                }
-                case 3 -> b = splice(b, at, Math.min(b.length - at, 1 + random.nextInt(4)), new byte[0]); // delete
-                case 4 -> { // a boundary value over 1, 2, 4 or 8 bytes: reaches sign and limit checks
-                    int width = 1 << random.nextInt(4);
-                    if (b.length >= width) {
-                        b = b.clone();
-                        int start = random.nextInt(b.length - width + 1);
-                        byte fill = new byte[] {0, (byte) 0xFF, 0x7F, (byte) 0x80}[random.nextInt(4)];
-                        for (int i = 0; i < width; i++) {
-                            b[start + i] = i == 0 ? fill : (fill == 0x7F ? (byte) 0xFF : fill == (byte) 0x80 ? 0 : fill);
-                        }
-                    }
-                }
-                case 5 -> b = Arrays.copyOf(b, at); // truncate
-                default -> { // keep the frame valid-looking: rewrite the first length field to fit the bytes
-                    if (b.length >= 4) {
-                        b = b.clone();
-                        ByteBuffer.wrap(b).putInt(0, b.length - 4 - random.nextInt(Math.min(b.length - 3, 8)));
-                    }
-                }
-            }
-        }
-        return b;
-    }
-
-    private static byte[] splice(byte[] b, int at, int remove, byte[] insert) {
-        byte[] out = new byte[b.length - remove + insert.length];
-        System.arraycopy(b, 0, out, 0, at);
-        System.arraycopy(insert, 0, out, at, insert.length);
-        System.arraycopy(b, at + remove, out, at + insert.length, b.length - at - remove);
-        return out;
     }
 
     // ------------------------------------------------------------------------------------------ running

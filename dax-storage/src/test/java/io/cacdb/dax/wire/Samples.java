@@ -17,13 +17,14 @@ import java.util.Random;
 /**
  * Messages of every type with boundary values, and encoding through the real encoder handlers. A {@link Case}
  * pairs what is sent with what the peer must decode: they differ only where the format cuts (long strings).
+ * Public for the live-server fuzz test in {@code io.cacdb.dax.server}.
  */
-final class Samples {
+public final class Samples {
 
     private Samples() {
     }
 
-    record Case<T>(String name, T sent, T decoded) {
+    public record Case<T>(String name, T sent, T decoded) {
         static <T> Case<T> of(String name, T message) {
             return new Case<>(name, message, message);
         }
@@ -37,7 +38,7 @@ final class Samples {
     static final long MAX = Long.MAX_VALUE;
 
     /** Deterministic payload bytes, so a failure shows the same bytes every run. */
-    static byte[] payload(int length, long seed) {
+    public static byte[] payload(int length, long seed) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
         return bytes;
@@ -51,7 +52,7 @@ final class Samples {
     /** A checksum that does not match: the codec carries it as is (the server checks it, not the decoder). */
     static final Block WRONG_CRC = new Block(BlockAddress.page(5, 6), Version.ofPage(7), 0xDEADBEEF, payload(8, 3));
 
-    static List<Case<DaxRequest>> requests() {
+    public static List<Case<DaxRequest>> requests() {
         List<Case<DaxRequest>> c = new ArrayList<>();
         c.add(Case.of("ping id 0", new DaxRequest.Ping(0)));
         c.add(Case.of("ping id max", new DaxRequest.Ping(MAX)));
@@ -236,7 +237,7 @@ final class Samples {
     // ------------------------------------------------------------------------------------------------ encoding
 
     /** Encodes through {@link RequestEncoder} on a channel, as the client does, and returns the frame's bytes. */
-    static byte[] encode(DaxRequest request) {
+    public static byte[] encode(DaxRequest request) {
         return encodeOn(new EmbeddedChannel(new RequestEncoder()), request);
     }
 
@@ -258,7 +259,7 @@ final class Samples {
         }
     }
 
-    static byte[] concat(List<byte[]> parts) {
+    public static byte[] concat(List<byte[]> parts) {
         int total = parts.stream().mapToInt(p -> p.length).sum();
         byte[] all = new byte[total];
         int at = 0;
