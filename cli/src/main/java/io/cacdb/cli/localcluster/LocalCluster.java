@@ -479,15 +479,15 @@ public final class LocalCluster {
                 }
                 return new DirLock(channel, lock);
             } catch (OverlappingFileLockException e) {
-                closeQuietly(channel);
+                closeAfterFailure(channel);
                 throw new LocalClusterException("another cluster command in this process is working on " + dir, e);
             } catch (IOException e) {
-                closeQuietly(channel);
+                closeAfterFailure(channel);
                 throw new LocalClusterException("cannot lock " + dir.resolve(LOCK_FILE) + ": " + e.getMessage(), e);
             }
         }
 
-        private static void closeQuietly(FileChannel channel) {
+        private static void closeAfterFailure(FileChannel channel) {
             if (channel == null) {
                 return;
             }
