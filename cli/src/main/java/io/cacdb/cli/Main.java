@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "cacdb: a highly available transactional database on a replicated, fenced storage tier (DAX).",
         subcommands = {CommandLine.HelpCommand.class, DaxServerCommand.class, DaxBenchCommand.class,
-                EngineBenchCommand.class, TpccCommand.class})
+                EngineBenchCommand.class, TpccCommand.class, NodeCommand.class, ClusterCommand.class,
+                SqlBenchCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

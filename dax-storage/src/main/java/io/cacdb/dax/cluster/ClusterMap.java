@@ -11,21 +11,28 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The DAX servers of a cluster with their zones, and the quorum settings. Validated on construction, so a process
- * that holds a {@code ClusterMap} holds a usable one:
+ * The DAX servers of a cluster with their zones, the quorum settings, and the database nodes (which DAX clients
+ * ignore). Validated on construction, so a process that holds a {@code ClusterMap} holds a usable one:
  *
  * <ul>
  *   <li>server ids and addresses are unique;</li>
  *   <li>there are at least N servers, spread over at least two zones;</li>
  *   <li>N, W, R satisfy {@link QuorumConfig}'s rules;</li>
- *   <li>a write quorum always spans two zones: W exceeds the most replicas placement can put in one zone.</li>
+ *   <li>a write quorum always spans two zones: W exceeds the most replicas placement can put in one zone;</li>
+ *   <li>node names are unique, and no two nodes or servers share an address.</li>
  * </ul>
  */
-public record ClusterMap(List<ServerInfo> servers, QuorumConfig quorum) {
+public record ClusterMap(List<ServerInfo> servers, QuorumConfig quorum, List<NodeInfo> nodes) {
+
+    /** A map of DAX servers only, with no database nodes. */
+    public ClusterMap(List<ServerInfo> servers, QuorumConfig quorum) {
+        this(servers, quorum, List.of());
+    }
 
     public ClusterMap {
         Objects.requireNonNull(quorum, "quorum");
         servers = List.copyOf(servers);
+        nodes = List.copyOf(nodes);
         Set<String> ids = new HashSet<>();
         Set<String> addresses = new HashSet<>();
         for (ServerInfo s : servers) {
@@ -40,6 +47,17 @@ public record ClusterMap(List<ServerInfo> servers, QuorumConfig quorum) {
             throw new IllegalArgumentException("N=" + quorum.replicas() + " replicas need at least N servers, the map has "
                     + servers.size());
         }
+        Set<String> names = new HashSet<>();
+        for (NodeInfo n : nodes) {
+            if (!names.add(n.name())) {
+                throw new IllegalArgumentException("duplicate node name " + n.name());
+            }
+            for (NodeInfo.Endpoint e : new NodeInfo.Endpoint[] {n.pg(), n.ha(), n.admin()}) {
+                if (e != null && !addresses.add(e.host() + ":" + e.port())) {
+                    throw new IllegalArgumentException("node " + n.name() + ": address " + e + " is already used");
+                }
+            }
+        }
         Map<String, Integer> perZone = serversPerZone(servers);
         if (perZone.size() < 2) {
             throw new IllegalArgumentException("a write quorum must span two zones, but every server is in zone "
@@ -51,6 +69,15 @@ public record ClusterMap(List<ServerInfo> servers, QuorumConfig quorum) {
                     + " but placement can put " + maxInOneZone + " of N=" + quorum.replicas()
                     + " replicas in one zone (zones: " + perZone + ")");
         }
+    }
+
+    /** This map with {@code newNodes} as its database nodes (the servers and quorum unchanged). */
+    public ClusterMap withNodes(List<NodeInfo> newNodes) {
+        return new ClusterMap(servers, quorum, newNodes);
+    }
+
+    public Optional<NodeInfo> node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
     }
 
     public Optional<ServerInfo> server(String id) {

@@ -21,10 +21,13 @@ import java.util.regex.Pattern;
  * write-quorum = 4
  * read-quorum = 3
  * server d1 127.0.0.1:7101 zone=a
+ * node n1 127.0.0.1:5433 zone=a admin=127.0.0.1:9480 ha=127.0.0.1:9470
  * </pre>
  *
  * <p>Each non-blank line is one of two shapes: a <em>setting</em> {@code key = value}, or a <em>declaration</em>
- * whose first word names its kind ({@code server ...}). Settings that are missing take the values of
+ * whose first word names its kind: {@code server <id> <host>:<port> zone=<zone>} for a DAX server, {@code node
+ * <name> <host>:<pgPort> zone=<zone> [admin=<host>:<port>] [ha=<host>:<port>]} for a database node (attributes after
+ * the address in any order). Settings that are missing take the values of
  * {@link QuorumConfig#DEFAULT}. A new line kind is one more case in {@link #parseDeclaration}; until then an unknown
  * kind is refused with the kinds that are known. Every error names the file and the line.
  */
@@ -39,7 +42,8 @@ public final class ClusterMapFile {
     private static final String WRITE_QUORUM = "write-quorum";
     private static final String READ_QUORUM = "read-quorum";
     private static final List<String> SETTINGS = List.of(REPLICAS, WRITE_QUORUM, READ_QUORUM);
-    private static final List<String> DECLARATIONS = List.of("server");
+    private static final List<String> DECLARATIONS = List.of("server", "node");
+    private static final List<String> NODE_ATTRIBUTES = List.of("zone", "admin", "ha");
 
     private ClusterMapFile() {
     }
@@ -72,7 +76,7 @@ public final class ClusterMapFile {
     /** The text of a map, in the format {@link #parse} reads; settings are always written out. */
     public static String format(ClusterMap map) {
         StringBuilder out = new StringBuilder();
-        out.append("# cacdb cluster map: DAX servers with their zones, and the quorum settings\n");
+        out.append("# cacdb cluster map: DAX servers with their zones, the quorum settings, the database nodes\n");
         out.append(REPLICAS).append(" = ").append(map.quorum().replicas()).append('\n');
         out.append(WRITE_QUORUM).append(" = ").append(map.quorum().writeQuorum()).append('\n');
         out.append(READ_QUORUM).append(" = ").append(map.quorum().readQuorum()).append('\n');
@@ -80,6 +84,16 @@ public final class ClusterMapFile {
             String host = s.host().contains(":") ? "[" + s.host() + "]" : s.host();
             out.append("server ").append(s.id()).append(' ').append(host).append(':').append(s.port())
                     .append(" zone=").append(s.zone()).append('\n');
+        }
+        for (NodeInfo n : map.nodes()) {
+            out.append("node ").append(n.name()).append(' ').append(n.pg()).append(" zone=").append(n.zone());
+            if (n.admin() != null) {
+                out.append(" admin=").append(n.admin());
+            }
+            if (n.ha() != null) {
+                out.append(" ha=").append(n.ha());
+            }
+            out.append('\n');
         }
         return out.toString();
     }
@@ -97,6 +111,8 @@ public final class ClusterMapFile {
         private final List<ServerInfo> servers = new ArrayList<>();
         private final Map<String, Integer> serverIdLines = new HashMap<>();
         private final Map<String, Integer> serverAddressLines = new HashMap<>();
+        private final List<NodeInfo> nodes = new ArrayList<>();
+        private final Map<String, Integer> nodeNameLines = new HashMap<>();
 
         Parser(String source) {
             this.source = source;
@@ -134,6 +150,7 @@ public final class ClusterMapFile {
         private void parseDeclaration(int lineNo, String[] words) {
             switch (words[0]) {
                 case "server" -> parseServer(lineNo, words);
+                case "node" -> parseNode(lineNo, words);
                 default -> throw error(lineNo, "unknown line kind '" + words[0] + "' (expected a setting 'key = value'"
                         + " with key in " + SETTINGS + ", or a declaration starting with one of " + DECLARATIONS
                         + ")");
@@ -188,6 +205,55 @@ public final class ClusterMapFile {
             servers.add(server);
         }
 
+        /** {@code node <name> <host>:<pgPort> zone=<zone> [admin=<host>:<port>] [ha=<host>:<port>]}. */
+        private void parseNode(int lineNo, String[] words) {
+            String shape = "a node line is 'node <name> <host>:<pgPort> zone=<zone> [admin=<host>:<port>]"
+                    + " [ha=<host>:<port>]'";
+            if (words.length < 4 || words.length > 6) {
+                throw error(lineNo, shape + ", got " + words.length + " words");
+            }
+            String name = words[1];
+            NodeInfo.Endpoint pg = endpoint(lineNo, "node " + name, words[2]);
+            Map<String, String> attributes = new LinkedHashMap<>();
+            for (int i = 3; i < words.length; i++) {
+                int eq = words[i].indexOf('=');
+                String key = eq > 0 ? words[i].substring(0, eq) : words[i];
+                if (eq <= 0 || !NODE_ATTRIBUTES.contains(key)) {
+                    throw error(lineNo, "node " + name + ": unexpected '" + words[i] + "' (attributes: "
+                            + String.join("=, ", NODE_ATTRIBUTES) + "=)");
+                }
+                if (attributes.put(key, words[i].substring(eq + 1)) != null) {
+                    throw error(lineNo, "node " + name + ": attribute '" + key + "' given twice");
+                }
+            }
+            if (!attributes.containsKey("zone")) {
+                throw error(lineNo, "node " + name + ": expected 'zone=<zone>'; " + shape);
+            }
+            NodeInfo.Endpoint admin = attributes.containsKey("admin")
+                    ? endpoint(lineNo, "node " + name + " admin", attributes.get("admin")) : null;
+            NodeInfo.Endpoint ha = attributes.containsKey("ha")
+                    ? endpoint(lineNo, "node " + name + " ha", attributes.get("ha")) : null;
+            NodeInfo node;
+            try {
+                node = new NodeInfo(name, pg, attributes.get("zone"), ha, admin);
+            } catch (IllegalArgumentException e) {
+                throw error(lineNo, "node " + name + ": " + e.getMessage());
+            }
+            Integer earlier = nodeNameLines.putIfAbsent(name, lineNo);
+            if (earlier != null) {
+                throw error(lineNo, "node " + name + " is declared twice (first on line " + earlier + ")");
+            }
+            nodes.add(node);
+        }
+
+        private NodeInfo.Endpoint endpoint(int lineNo, String what, String hostPort) {
+            try {
+                return NodeInfo.Endpoint.parse(hostPort);
+            } catch (IllegalArgumentException e) {
+                throw error(lineNo, what + ": " + e.getMessage());
+            }
+        }
+
         private int parsePositiveInt(int lineNo, String key, String value) {
             try {
                 int v = Integer.parseInt(value);
@@ -214,7 +280,7 @@ public final class ClusterMapFile {
                 throw new ClusterMapFileException(source, firstSettingLine(), "quorum settings: " + e.getMessage());
             }
             try {
-                return new ClusterMap(servers, quorum);
+                return new ClusterMap(servers, quorum, nodes);
             } catch (IllegalArgumentException e) {
                 throw new ClusterMapFileException(source, 0, e.getMessage());
             }

@@ -57,6 +57,37 @@ class ClusterMapFileTest {
     }
 
     @Test
+    void nodeLinesRoundTripThroughAFile(@TempDir Path dir) throws Exception {
+        String text = GOOD + """
+                node n1 127.0.0.1:5433 zone=a admin=127.0.0.1:9480
+                node n2 127.0.0.2:5433 ha=127.0.0.2:9470 zone=b admin=[::1]:9481
+                node n3 127.0.0.3:5433 zone=c
+                """;
+        ClusterMap map = ClusterMapFile.parse("nodes.map", text);
+        assertEquals(3, map.nodes().size());
+        assertEquals(new NodeInfo("n2", new NodeInfo.Endpoint("127.0.0.2", 5433), "b",
+                new NodeInfo.Endpoint("127.0.0.2", 9470), new NodeInfo.Endpoint("::1", 9481)), map.node("n2").orElseThrow());
+        assertEquals(null, map.node("n3").orElseThrow().admin());
+        Path file = dir.resolve("cluster.map");
+        ClusterMapFile.write(file, map);
+        assertEquals(map, ClusterMapFile.read(file));
+        String written = Files.readString(file);
+        assertTrue(written.contains("node n2 127.0.0.2:5433 zone=b admin=[::1]:9481 ha=127.0.0.2:9470\n"), written);
+        assertEquals(map, map.withNodes(map.nodes()));
+        assertEquals(9, map.withNodes(java.util.List.of()).servers().size());
+    }
+
+    @Test
+    void rejectsDuplicateNodes() {
+        ClusterMapFileException twice = assertThrows(ClusterMapFileException.class, () -> ClusterMapFile.parse("n.map",
+                GOOD + "node n1 127.0.0.1:5433 zone=a\nnode n1 127.0.0.2:5433 zone=b\n"));
+        assertTrue(twice.getMessage().contains("node n1 is declared twice (first on line 15)"), twice.getMessage());
+        ClusterMapFileException clash = assertThrows(ClusterMapFileException.class, () -> ClusterMapFile.parse("n.map",
+                GOOD + "node n1 127.0.0.1:7101 zone=a\n"));
+        assertTrue(clash.getMessage().contains("address 127.0.0.1:7101 is already used"), clash.getMessage());
+    }
+
+    @Test
     void unreadableFileNamesTheFile(@TempDir Path dir) {
         Path missing = dir.resolve("nope.map");
         ClusterMapFileException e = assertThrows(ClusterMapFileException.class, () -> ClusterMapFile.read(missing));
@@ -65,7 +96,14 @@ class ClusterMapFileTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown kind           | node n1 127.0.0.1:5432 zone=a          | 2 | unknown line kind 'node'
+            unknown kind           | proxy p1 127.0.0.1:5432 zone=a         | 2 | unknown line kind 'proxy'
+            node too short         | node n1 127.0.0.1:5432                 | 2 | got 3 words
+            node no zone           | node n1 127.0.0.1:5432 admin=h:1       | 2 | expected 'zone=<zone>'
+            node bad attribute     | node n1 127.0.0.1:5432 zone=a rack=1   | 2 | unexpected 'rack=1'
+            node attribute twice   | node n1 127.0.0.1:5432 zone=a zone=b   | 2 | attribute 'zone' given twice
+            node bad address       | node n1 127.0.0.1 zone=a               | 2 | is not <host>:<port>
+            node bad admin port    | node n1 127.0.0.1:5432 zone=a admin=h:0 | 2 | port must be in 1..65535
+            node empty zone        | node n1 127.0.0.1:5432 zone=           | 2 | must not be blank
             unknown setting        | replica-count = 6                      | 2 | unknown setting 'replica-count'
             setting twice          | replicas = 6                           | 2 | given twice (first on line 1)
             not a number           | write-quorum = four                    | 2 | must be a positive integer

@@ -1,0 +1,161 @@
+package io.cacdb.cli.localcluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cacdb.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cluster up --no-standby}, {@code status --json}, a pgjdbc query, {@code down}, for real: the commands run
+ * in this JVM through {@link Main}, the nine DAX servers and the node are real child processes
+ * ({@code java -cp <test class path> io.cacdb.cli.Main ...}, since no launcher runs the tests).
+ */
+class LocalClusterTest {
+
+    @TempDir
+    Path tmp;
+
+    private final List<Path> clusters = new ArrayList<>();
+
+    /** What a command printed and returned. */
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run main(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            exit = Main.commandLine().execute(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        Run run = new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        out.println("$ cacdb " + String.join(" ", args) + " -> " + exit + "\n" + run.out() + run.err());
+        return run;
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        // whatever a failed assertion left running is stopped; down is idempotent
+        List<Long> leaked = new ArrayList<>();
+        for (Path dir : clusters) {
+            main("cluster", "down", "--dir", dir.toString());
+            if (Files.exists(ClusterState.file(dir))) {
+                // a safety net in case down itself is what is broken: no test leaves a process behind
+                for (ClusterState.Member m : ClusterState.read(dir).members()) {
+                    ProcessHandle.of(m.pid()).filter(ProcessHandle::isAlive).ifPresent(p -> {
+                        leaked.add(p.pid());
+                        p.destroyForcibly();
+                    });
+                }
+            }
+        }
+        assertTrue(leaked.isEmpty(), "cluster down left processes running: " + leaked);
+    }
+
+    @Test
+    void upStatusQueryDown() throws Exception {
+        Path dir = tmp.resolve("c1");
+        clusters.add(dir);
+        Run up = main("cluster", "up", "--dir", dir.toString(), "--no-standby");
+        assertEquals(0, up.exit(), up.err());
+        assertTrue(up.out().contains("JDBC URL: jdbc:postgresql://127.0.0.1:"), up.out());
+        assertTrue(up.out().contains("psql:     psql \"host=127.0.0.1 port="), up.out());
+
+        Run again = main("cluster", "up", "--dir", dir.toString(), "--no-standby");
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("already has a running cluster"), again.err());
+
+        Run status = main("cluster", "status", "--dir", dir.toString(), "--json");
+        assertEquals(0, status.exit(), status.out());
+        JsonNode json = new ObjectMapper().readTree(status.out());
+        assertTrue(json.get("all_up").asBoolean());
+        JsonNode n1 = json.get("nodes").get(0);
+        assertEquals(1, json.get("nodes").size());
+        assertEquals("n1", n1.get("name").asText());
+        assertEquals("a", n1.get("zone").asText());
+        assertEquals("ACTIVE", n1.get("role").asText());
+        assertEquals("UP", n1.get("health").asText());
+        assertTrue(n1.get("alive").asBoolean());
+        long nodePid = n1.get("pid").asLong();
+        assertNotEquals(ProcessHandle.current().pid(), nodePid, "the node must be a process of its own");
+        assertTrue(ProcessHandle.of(nodePid).map(ProcessHandle::isAlive).orElse(false));
+        assertTrue(n1.get("ports").get("pg").asInt() > 0);
+        assertEquals(9, json.get("dax_servers").size());
+        List<Long> pids = new ArrayList<>(List.of(nodePid));
+        for (JsonNode d : json.get("dax_servers")) {
+            assertTrue(d.get("alive").asBoolean(), d.toString());
+            assertEquals("UP", d.get("health").asText(), d.toString());
+            pids.add(d.get("pid").asLong());
+        }
+        String url = json.get("jdbc_url").asText();
+        assertTrue(Files.readString(dir.resolve("cluster.map")).contains("node n1 127.0.0.1:"
+                + n1.get("ports").get("pg").asInt() + " zone=a"));
+
+        try (Connection c = DriverManager.getConnection(url + "&connectTimeout=30&socketTimeout=60");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, v VARCHAR(20))");
+            s.execute("INSERT INTO t (id, v) VALUES (1, 'one'), (2, 'two')");
+            try (ResultSet rs = s.executeQuery("SELECT v FROM t WHERE id = 2")) {
+                assertTrue(rs.next());
+                assertEquals("two", rs.getString(1));
+            }
+        }
+
+        Run down = main("cluster", "down", "--dir", dir.toString());
+        assertEquals(0, down.exit(), down.out() + down.err());
+        assertTrue(down.out().contains("cluster: down (10 stopped, 0 were not running)"), down.out());
+        for (long pid : pids) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " still runs");
+        }
+        Run after = main("cluster", "status", "--dir", dir.toString(), "--json");
+        assertEquals(1, after.exit());
+        JsonNode afterJson = new ObjectMapper().readTree(after.out());
+        assertFalse(afterJson.get("nodes").get(0).get("alive").asBoolean());
+        Run downAgain = main("cluster", "down", "--dir", dir.toString());
+        assertEquals(0, downAgain.exit());
+        assertTrue(downAgain.out().contains("(0 stopped, 10 were not running)"), downAgain.out());
+    }
+
+    @Test
+    void refusesDirectoriesThatAreNotClusters() throws Exception {
+        Path dir = tmp.resolve("busy");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        Run up = main("cluster", "up", "--dir", dir.toString(), "--no-standby");
+        assertEquals(1, up.exit());
+        assertTrue(up.err().contains("is not empty and holds no cluster.json"), up.err());
+        Run noStandbyFlag = main("cluster", "up", "--dir", tmp.resolve("x").toString());
+        assertEquals(2, noStandbyFlag.exit());
+        Run status = main("cluster", "status", "--dir", tmp.resolve("none").toString());
+        assertEquals(2, status.exit());
+        assertTrue(status.err().contains("no cluster in"), status.err());
+        Run down = main("cluster", "down", "--dir", tmp.resolve("none").toString());
+        assertEquals(0, down.exit());
+        assertTrue(down.out().contains("nothing to stop"), down.out());
+    }
+}

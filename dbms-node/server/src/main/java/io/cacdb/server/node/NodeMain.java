@@ -1,0 +1,88 @@
+package io.cacdb.server.node;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Process entry point of a database node: {@code ./cacdb node --config FILE}.
+ *
+ * <p>Once serving it prints exactly one line to stdout, which parent processes wait for:
+ * <pre>NODE_READY name=&lt;name&gt; zone=&lt;zone&gt; role=ACTIVE pg=&lt;host:port&gt; admin=&lt;host:port&gt; epoch=&lt;e&gt; pid=&lt;pid&gt;</pre>
+ * SIGTERM and SIGINT stop it gracefully ({@link Node#close()}: sessions ended, flush, checkpoint) and the process
+ * exits 0; a shutdown hook also closes it on any other orderly JVM exit. Exit codes: 0 after a graceful stop, 2 for a
+ * bad configuration, 1 if the node could not start.
+ */
+public final class NodeMain {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeMain.class);
+
+    /** The first word of the line printed once the node serves; launchers match on it. */
+    public static final String READY_PREFIX = "NODE_READY";
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_START_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    private NodeMain() {
+    }
+
+    /** Loads the configuration, serves until SIGTERM or SIGINT, then stops gracefully; returns the exit code. */
+    public static int run(Path configFile, SqlLayer sql) {
+        NodeConfig config;
+        try {
+            config = NodeConfig.load(configFile);
+        } catch (NodeConfigException e) {
+            System.err.println("node: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        Node node;
+        try {
+            node = Node.start(config, sql);
+        } catch (NodeStartException e) {
+            log.error("node {} failed to start", config.nodeName(), e);
+            System.err.println("node: cannot start " + config.nodeName() + ": " + e.getMessage());
+            return EXIT_START_FAILED;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "node-shutdown-hook"));
+        installStopSignals(stop);
+        announceReady(node, System.out);
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("node {} received a stop signal", config.nodeName());
+        try {
+            node.close();
+        } catch (RuntimeException e) {
+            log.error("node {} did not stop cleanly", config.nodeName(), e);
+            return EXIT_START_FAILED;
+        }
+        return EXIT_OK;
+    }
+
+    /** Prints the READY line for {@code node} and flushes it. */
+    public static void announceReady(Node node, PrintStream out) {
+        String host = node.config().bindHost();
+        out.println(READY_PREFIX + " name=" + node.config().nodeName() + " zone=" + node.config().zone() + " role="
+                + node.role() + " pg=" + host + ":" + node.pgPort() + " admin=" + host + ":" + node.adminPort()
+                + " epoch=" + node.epoch() + " pid=" + ProcessHandle.current().pid());
+        out.flush();
+    }
+
+    /** SIGTERM/SIGINT release {@code stop}, so the main thread closes the node and the process exits 0. */
+    private static void installStopSignals(CountDownLatch stop) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
+            } catch (IllegalArgumentException e) {
+                // the signal is reserved on this JVM (for example -Xrs); the shutdown hook still closes gracefully
+                log.warn("cannot handle SIG{}: {}; relying on the shutdown hook", name, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.cacdb.server.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cacdb.server.auth.AuthMethod;
+import io.cacdb.server.auth.ScramVerifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NodeConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String text) throws Exception {
+        Path file = dir.resolve("node.conf");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void minimalFileTakesTheDefaultsAndResolvesTheMapAgainstItsFolder() throws Exception {
+        NodeConfig c = NodeConfig.load(write("""
+                # a node
+                node-name = n1
+                zone = a
+                cluster-map = ../cluster.map
+                """));
+        assertEquals(NodeConfig.defaults("n1", "a", dir.getParent().resolve("cluster.map")), c);
+        assertEquals(32 * 1024, c.bufferPoolFrames());
+        assertEquals(AuthMethod.TRUST, c.authConfig().otherUsers());
+    }
+
+    @Test
+    void everyKeyRoundTripsThroughTheFileForm() throws Exception {
+        String verifier = ScramVerifier.fromPassword("secret", new byte[16], 4096).toString();
+        NodeConfig c = NodeConfig.load(write("""
+                node-name = n2
+                zone = b
+                cluster-map = /etc/cacdb/cluster.map
+                volume = 7
+                bind-host = 127.0.0.2
+                pg-port = 0
+                admin-port = 0
+                max-connections = 64
+                buffer-pool-bytes = 64 MiB
+                log-buffer-bytes = 4MiB
+                log-budget-bytes = 1 GiB
+                checkpoint-interval-millis = 5000
+                zone-delay-millis = 2
+                dax-request-timeout-millis = 3000
+                storage-open-timeout-millis = 10000
+                auth = scram-sha-256
+                user.alice = password:wonderland
+                user.bob = %s
+                """.formatted(verifier)));
+        assertEquals(7, c.volume());
+        assertEquals(64L << 20, c.bufferPoolBytes());
+        assertEquals(8192, c.bufferPoolFrames());
+        assertEquals(AuthMethod.SCRAM_SHA_256, c.authMethod());
+        assertEquals(Map.of("alice", "password:wonderland", "bob", verifier), c.users());
+        assertEquals(AuthMethod.SCRAM_SHA_256, c.authConfig().methodFor("alice"));
+        assertEquals(AuthMethod.SCRAM_SHA_256, c.authConfig().methodFor("mallory"));
+        Path again = dir.resolve("again.conf");
+        Files.writeString(again, c.toFileText());
+        assertEquals(c, NodeConfig.load(again));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            no equals sign       | pg-port 5432                      | expected 'key = value'
+            unknown key          | pg_port = 5432                    | unknown key 'pg_port'
+            repeated key         | zone = b                          | key 'zone' repeated (first on line 2)
+            port not a number    | pg-port = fifty                   | key 'pg-port' has bad value 'fifty'
+            port out of range    | pg-port = 70000                   | must be in 0..65535
+            same ports           | pg-port = 9000\\nadmin-port = 9000 | pg-port and admin-port must differ
+            pool not pages       | buffer-pool-bytes = 1000000       | multiple of the page size
+            pool too small       | buffer-pool-bytes = 8 KiB         | key 'buffer-pool-bytes' has bad value '8192'
+            pool unit typo       | buffer-pool-bytes = 256 MB        | expected a byte count
+            bad auth             | auth = md5                        | expected 'trust' or 'scram-sha-256'
+            scram nobody         | auth = scram-sha-256              | would refuse everyone
+            empty password       | user.alice = password:            | user.alice: empty password
+            bad verifier         | user.alice = hunter2              | expected 'password:<plain>' or a stored
+            bad user name        | user.a b = password:x             | user name 'a b'
+            negative volume      | volume = -1                       | key 'volume' has bad value '-1'
+            delay too long       | zone-delay-millis = 60000         | must be in 0..10000
+            """)
+    void rejectsBadFilesNamingFileAndProblem(String what, String badLines, String expected) throws Exception {
+        Path file = write("node-name = n1\nzone = a\ncluster-map = c.map\n" + badLines.replace("\\n", "\n") + "\n");
+        NodeConfigException e = assertThrows(NodeConfigException.class, () -> NodeConfig.load(file), what);
+        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), what + ": " + e.getMessage());
+    }
+
+    @Test
+    void requiredKeysAndUnreadableFiles() throws Exception {
+        Path file = write("node-name = n1\nzone = a\n");
+        NodeConfigException e = assertThrows(NodeConfigException.class, () -> NodeConfig.load(file));
+        assertTrue(e.getMessage().contains("required key 'cluster-map' is missing"), e.getMessage());
+        NodeConfigException missing = assertThrows(NodeConfigException.class,
+                () -> NodeConfig.load(dir.resolve("nope.conf")));
+        assertTrue(missing.getMessage().contains("cannot read node config"), missing.getMessage());
+        NodeConfigException label = assertThrows(NodeConfigException.class,
+                () -> NodeConfig.load(write("node-name = n 1\nzone = a\ncluster-map = m\n")));
+        assertTrue(label.getMessage().contains("key 'node-name' has bad value 'n 1'"), label.getMessage());
+    }
+}
