@@ -50,8 +50,9 @@ public final class Node implements AutoCloseable {
         this.config = config;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("node", config.nodeName(), "zone", config.zone());
-        Gauge.builder("cacdb.node.role", role, r -> r.get().ordinal())
-                .description("node lifecycle: 0 STARTING, 1 ACTIVE, 2 STOPPING, 3 STOPPED").register(registry);
+        Gauge.builder("cacdb.node.role", role, r -> r.get().code())
+                .description("node role: 0 STARTING, 1 ACTIVE, 2 STOPPING, 3 STOPPED, 4 STANDBY, 5 PROMOTING,"
+                        + " 6 FENCED").register(registry);
     }
 
     /**
