@@ -47,6 +47,18 @@ final class Workload {
         engine.transactions().commit(t);
     }
 
+    private Workload(Engine engine, SplittableRandom random, Workload continued) {
+        this.engine = engine;
+        this.random = random;
+        this.indexes.addAll(continued.indexes);
+        continued.committed.forEach((id, m) -> committed.put(id, new TreeMap<>(m)));
+    }
+
+    /** The same indexes and committed model, continued on another engine (the new active after a takeover). */
+    Workload on(Engine other, SplittableRandom r) {
+        return new Workload(other, r, this);
+    }
+
     /** Runs {@code transactions} transactions of 1..{@code opsMax} changes each. */
     void run(int transactions, int opsMax, double rollbackShare, double checkpointShare) {
         for (int i = 0; i < transactions; i++) {

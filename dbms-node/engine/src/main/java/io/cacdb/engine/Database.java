@@ -12,6 +12,7 @@ import io.cacdb.engine.txn.TransactionManager;
 import io.cacdb.engine.volume.VolumeWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * The embedded API of the engine, what the SQL layer uses: transactions with statement savepoints, DDL (tables,
@@ -64,7 +65,28 @@ public final class Database implements AutoCloseable {
      * it, creating the catalog on a new volume. {@link #close()} closes the engine.
      */
     public static Database open(VolumeWriter volume, EngineConfig config, MeterRegistry registry) {
-        Engine engine = Engine.open(volume, config, registry);
+        return open(volume, config, registry, () -> Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #open(VolumeWriter, EngineConfig, MeterRegistry)} keeping the log at or above {@code retentionFloorLsn}
+     * (a standby's replayed LSN; see {@link Engine#open(VolumeWriter, EngineConfig, MeterRegistry, LongSupplier)}).
+     */
+    public static Database open(VolumeWriter volume, EngineConfig config, MeterRegistry registry,
+                                LongSupplier retentionFloorLsn) {
+        return owning(Engine.open(volume, config, registry, retentionFloorLsn));
+    }
+
+    /**
+     * The database of a takeover: {@link Engine#takeOver} with a standby's warm pool, then the catalog.
+     * {@link #close()} closes the engine.
+     */
+    public static Database takeOver(VolumeWriter volume, EngineConfig config, MeterRegistry registry,
+                                    LongSupplier retentionFloorLsn, Engine.WarmStart warm) {
+        return owning(Engine.takeOver(volume, config, registry, retentionFloorLsn, warm));
+    }
+
+    private static Database owning(Engine engine) {
         try {
             return on(engine, engine);
         } catch (RuntimeException | Error e) {

@@ -7,6 +7,7 @@ import io.cacdb.engine.index.IndexDirectory;
 import io.cacdb.engine.lock.LockManager;
 import io.cacdb.engine.mtr.PageSource;
 import io.cacdb.engine.page.PageOps;
+import io.cacdb.engine.recovery.Analysis;
 import io.cacdb.engine.recovery.Recovery;
 import io.cacdb.engine.txn.TransactionManager;
 import io.cacdb.engine.volume.ReadConsistency;
@@ -24,8 +25,11 @@ import io.cacdb.ioscheduler.IoScheduler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +58,17 @@ import org.slf4j.LoggerFactory;
  *   <li>a checkpoint (so the next recovery starts after this one), then the background checkpointer, then serve.</li>
  * </ol>
  *
+ * <h2>Take over, in order ({@link #takeOver}; the standby's replay replaces redo)</h2>
+ * <ol>
+ *   <li>{@link MetaRecords#appendEpoch} at the end of log the new active found after fencing (and the standby replayed
+ *       to exactly);</li>
+ *   <li>the {@link LogWriter} from that tail, {@code EpochStart} first;</li>
+ *   <li>the standby's warm pool gets its write path ({@link BufferPool#attachWritePath}) and starts;</li>
+ *   <li>{@link Recovery#undo} of the losers the standby found, with CLRs under the new epoch;</li>
+ *   <li>a checkpoint, the background checkpointer, then serve.</li>
+ * </ol>
+ * Each step's duration is logged and kept in {@link #openSteps()}.
+ *
  * <p><b>Durability.</b> A transaction committed through {@link #transactions()} is durable when commit returns; after
  * a crash, {@link #open} on the same volume (at a higher epoch) finds every such commit and none of the uncommitted
  * changes. {@link #close()} flushes every page and checkpoints, so the next open has nothing to redo.
@@ -77,6 +92,7 @@ public final class Engine implements AutoCloseable {
     private final Recovery.Report recoveryReport;
     private final LogRecordCodec codec;
     private final EpochHistory epochHistory;
+    private final Map<String, Duration> openSteps;
     private boolean closed;
 
     private Engine(Builder b) {
@@ -93,6 +109,7 @@ public final class Engine implements AutoCloseable {
         this.recoveryReport = b.report;
         this.codec = b.codec;
         this.epochHistory = b.history;
+        this.openSteps = Collections.unmodifiableMap(new LinkedHashMap<>(b.steps));
     }
 
     /** Parts of an engine while it opens, so a failed open can close what it started. */
@@ -111,6 +128,35 @@ public final class Engine implements AutoCloseable {
         LogRecordCodec codec;
         EpochHistory history;
         final Deque<AutoCloseable> opened = new ArrayDeque<>();
+        final Map<String, Duration> steps = new LinkedHashMap<>();
+
+        /** Records how long a step took (from {@code startedNanos} to now) and returns now. */
+        long step(String name, long startedNanos) {
+            long now = System.nanoTime();
+            steps.put(name, Duration.ofNanos(now - startedNanos));
+            return now;
+        }
+    }
+
+    /**
+     * What a standby hands to {@link #takeOver}: its warm pool (read-only until now, replayed exactly to
+     * {@code tail.endLsn()}), the IO scheduler the pool reads through, the end of the log found after fencing with its
+     * tail block, the redo start of the latest checkpoint, the epoch history read after fencing, and the transactions
+     * in flight at the end (the losers). The engine owns the pool and the scheduler from then on.
+     */
+    public record WarmStart(BufferPool pool, IoScheduler scheduler, LogTail tail, long redoStartLsn,
+                            EpochHistory history, List<Analysis.Loser> losers) {
+        public WarmStart {
+            Objects.requireNonNull(pool, "pool");
+            Objects.requireNonNull(scheduler, "scheduler");
+            Objects.requireNonNull(tail, "tail");
+            Objects.requireNonNull(history, "history");
+            losers = List.copyOf(losers);
+            if (redoStartLsn < 0 || redoStartLsn > tail.endLsn()) {
+                throw new IllegalArgumentException("redo start " + redoStartLsn + " outside [0, end of log "
+                        + tail.endLsn() + "]");
+            }
+        }
     }
 
     /** {@link #open(VolumeWriter, EngineConfig, MeterRegistry, LongSupplier)} with no retention floor. */
@@ -148,6 +194,111 @@ public final class Engine implements AutoCloseable {
         return new Engine(b);
     }
 
+    /**
+     * The takeover: opens the engine on {@code volume} with a standby's warm pool instead of crash recovery (see the
+     * class comment for the steps). The caller has fenced the volume to {@code volume.epoch()}, found the end of the
+     * log ({@code LogEnd.find}) and had the standby replay exactly up to it; {@code warm} carries the rest. On failure
+     * everything, the warm pool and scheduler included, is closed, and the caller may recover cold with
+     * {@link #open} at a higher epoch.
+     *
+     * @param retentionFloorLsn as for {@link #open}
+     */
+    public static Engine takeOver(VolumeWriter volume, EngineConfig config, MeterRegistry registry,
+                                  LongSupplier retentionFloorLsn, WarmStart warm) {
+        Builder b = new Builder();
+        b.volume = Objects.requireNonNull(volume, "volume");
+        b.config = Objects.requireNonNull(config, "config");
+        b.registry = Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(retentionFloorLsn, "retentionFloorLsn");
+        Objects.requireNonNull(warm, "warm");
+        b.scheduler = warm.scheduler();
+        b.opened.push(b.scheduler);
+        b.pool = warm.pool();
+        b.opened.push(b.pool);
+        try {
+            takeOverInto(b, retentionFloorLsn, warm);
+        } catch (RuntimeException | Error e) {
+            while (!b.opened.isEmpty()) {
+                try {
+                    b.opened.pop().close();
+                } catch (Exception closeFailure) {
+                    e.addSuppressed(closeFailure);
+                }
+            }
+            throw e;
+        }
+        return new Engine(b);
+    }
+
+    private static void takeOverInto(Builder b, LongSupplier retentionFloorLsn, WarmStart warm) {
+        long started = System.nanoTime();
+        VolumeWriter volume = b.volume;
+        EngineConfig config = b.config;
+        long epoch = volume.epoch();
+        long end = warm.tail().endLsn();
+        long redoStart = warm.redoStartLsn();
+        b.codec = new LogRecordCodec(PageOps::decode);
+        if (epoch <= warm.history().latestEpoch()) {
+            throw new IllegalStateException("volume " + volume.volume() + " was last written at epoch "
+                    + warm.history().latestEpoch() + "; take over with a writer fenced to a higher epoch, not " + epoch);
+        }
+
+        long t = System.nanoTime();
+        b.history = await(MetaRecords.appendEpoch(volume, epoch, end), config.openStorageWaitMax(),
+                "storing the new epoch");
+        b.logWriter = LogWriter.start(volume, config.log(), warm.tail(), redoStart, b.registry);
+        b.opened.push(b.logWriter);
+        b.logWriter.appendMtr(List.of(new LogRecord.EpochStart(epoch, end)));
+        t = b.step("new_epoch", t);
+        log.info("take over volume {} at epoch {}: the epoch starts at LSN {}, log writer running ({} ms)",
+                volume.volume(), epoch, end, millisSince(started));
+
+        LogWriter logWriter = b.logWriter;
+        b.pool.attachWritePath(volume, new DurableLog() {
+            @Override
+            public long durableLsn() {
+                return logWriter.durableLsn();
+            }
+
+            @Override
+            public CompletableFuture<Void> awaitDurable(long lsn) {
+                return logWriter.awaitDurable(lsn);
+            }
+        });
+        b.pool.start();
+        b.lockManager = new LockManager(config.locks(), b.registry);
+        b.txns = new TransactionManager(b.pool, b.logWriter, b.lockManager, config.transactions(), b.registry);
+        BufferPool pool = b.pool;
+        b.txns.setHaltListener(cause -> pool.close());
+        if (!IndexDirectory.isFormatted(b.pool)) {
+            throw new IllegalStateException("volume " + volume.volume() + " was never formatted: nothing to take over"
+                    + " (open it with Engine.open)");
+        }
+        b.indexes = IndexDirectory.open(b.txns);
+        b.txns.setIndexResolver(b.indexes);
+        t = b.step("write_path", t);
+
+        EpochHistory readHistory = b.history;
+        LogReader chain = new LogReader(volume, b.codec, ReadConsistency.QUORUM, () -> readHistory, redoStart);
+        Recovery.UndoResult undo = Recovery.undo(warm.losers(), chain, b.txns, b.indexes);
+        b.report = new Recovery.Report(new Recovery.RedoResult(redoStart, end, 0, 0, 0, 0, warm.losers(),
+                Duration.ZERO), undo);
+        t = b.step("undo", t);
+        log.info("take over volume {}: {} losers rolled back with {} CLRs ({} ms)", volume.volume(),
+                undo.losersRolledBack(), undo.compensations(), undo.duration().toMillis());
+
+        b.checkpointer = new Checkpointer(volume, b.logWriter, b.pool, b.txns, config.checkpoints(), redoStart,
+                retentionFloorLsn, b.registry);
+        b.opened.push(b.checkpointer);
+        Checkpointer.Result first = b.checkpointer.checkpoint();
+        b.checkpointer.start();
+        t = b.step("checkpoint", t);
+        b.txns.startServing();
+        b.step("serve", t);
+        log.info("volume {} taken over at epoch {}: serving ({} ms in all; first checkpoint at LSN {})",
+                volume.volume(), epoch, millisSince(started), first.checkpointLsn());
+    }
+
     private static void openInto(Builder b, LongSupplier retentionFloorLsn) {
         long openStarted = System.nanoTime();
         VolumeWriter volume = b.volume;
@@ -168,6 +319,7 @@ public final class Engine implements AutoCloseable {
         long checkpointLsn = pointer.map(CheckpointPointer::checkpointLsn).orElse(-1L);
         LogTail tail = LogEnd.find(volume, b.codec, history, redoStart);
         b.history = await(MetaRecords.appendEpoch(volume, epoch, tail.endLsn()), wait, "storing the new epoch");
+        b.step("log_end", t);
         log.info("open volume {} at epoch {}: checkpoint {}, redo from LSN {}, durable end of log {} ({} ms)",
                 volume.volume(), epoch, pointer.map(Object::toString).orElse("none"), redoStart, tail.endLsn(),
                 millisSince(t));
@@ -200,7 +352,9 @@ public final class Engine implements AutoCloseable {
 
         EpochHistory readHistory = b.history;
         LogReader reader = new LogReader(volume, b.codec, ReadConsistency.QUORUM, () -> readHistory, redoStart);
+        t = System.nanoTime();
         Recovery.RedoResult redo = Recovery.analyseAndRedo(reader, checkpointLsn, tail.endLsn(), b.pool);
+        b.step("redo", t);
 
         if (!IndexDirectory.isFormatted(b.pool)) {
             if (!redo.losers().isEmpty()) {
@@ -214,14 +368,17 @@ public final class Engine implements AutoCloseable {
         b.indexes = IndexDirectory.open(b.txns);
         b.txns.setIndexResolver(b.indexes);
         LogReader chain = new LogReader(volume, b.codec, ReadConsistency.QUORUM, () -> readHistory, redoStart);
+        t = System.nanoTime();
         Recovery.UndoResult undo = Recovery.undo(redo.losers(), chain, b.txns, b.indexes);
         b.report = new Recovery.Report(redo, undo);
+        b.step("undo", t);
 
         b.checkpointer = new Checkpointer(volume, b.logWriter, b.pool, b.txns, config.checkpoints(), redoStart,
                 retentionFloorLsn, b.registry);
         b.opened.push(b.checkpointer);
         t = System.nanoTime();
         Checkpointer.Result first = b.checkpointer.checkpoint();
+        b.step("checkpoint", t);
         log.info("open volume {}: first checkpoint at LSN {} ({} ms)", volume.volume(), first.checkpointLsn(),
                 millisSince(t));
         b.checkpointer.start();
@@ -283,7 +440,16 @@ public final class Engine implements AutoCloseable {
         return lockManager;
     }
 
-    /** What recovery did when this engine opened. */
+    /**
+     * How long each step of {@link #open} ({@code log_end}, {@code redo}, {@code undo}, {@code checkpoint}) or of
+     * {@link #takeOver} ({@code new_epoch}, {@code write_path}, {@code undo}, {@code checkpoint}, {@code serve}) took,
+     * in order.
+     */
+    public Map<String, Duration> openSteps() {
+        return openSteps;
+    }
+
+    /** What recovery did when this engine opened (after a takeover: no redo, the standby's losers undone). */
     public Recovery.Report recoveryReport() {
         return recoveryReport;
     }
