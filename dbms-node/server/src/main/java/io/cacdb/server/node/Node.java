@@ -6,119 +6,465 @@ import io.cacdb.dax.client.DaxClient;
 import io.cacdb.dax.client.DaxClientConfig;
 import io.cacdb.dax.cluster.ClusterMap;
 import io.cacdb.dax.cluster.ClusterMapFile;
-import io.cacdb.dax.transport.NetworkConditions;
 import io.cacdb.engine.Database;
 import io.cacdb.engine.EngineConfig;
 import io.cacdb.engine.volume.DaxVolume;
+import io.cacdb.engine.volume.VolumeReader;
+import io.cacdb.engine.volume.VolumeWriter;
+import io.cacdb.ioscheduler.IoScheduler;
+import io.cacdb.replay.ReplayState;
+import io.cacdb.replay.StandbyConfig;
+import io.cacdb.replay.StandbyReplayer;
+import io.cacdb.replay.lag.ReplayLag;
+import io.cacdb.replay.safety.BufferPoolPressure;
+import io.cacdb.server.ha.ActiveLease;
+import io.cacdb.server.ha.FailureDetector;
+import io.cacdb.server.ha.HaClient;
+import io.cacdb.server.ha.HaConfig;
+import io.cacdb.server.ha.HaFrame;
+import io.cacdb.server.ha.HaServer;
+import io.cacdb.server.ha.LeaseException;
+import io.cacdb.server.ha.LeaseProbe;
+import io.cacdb.server.ha.LeaseRecord;
+import io.cacdb.server.ha.LeaseStore;
+import io.cacdb.server.ha.StandbyMonitor;
+import io.cacdb.server.ha.Takeover;
+import io.cacdb.server.ha.TakeoverStorage;
+import io.cacdb.server.pgwire.PgServer;
 import io.cacdb.server.pgwire.PgServerConfig;
+import io.cacdb.server.session.SqlState;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running database node (today always the single active of its volume): a DAX client on the cluster map's servers,
- * the volume fenced to a new epoch, the {@link Database} opened (formatted or recovered) at that epoch, the PostgreSQL
- * protocol server with the SQL layer, and the admin HTTP endpoint with {@code /metrics} (engine, DAX client and
- * pgwire meters in one Prometheus registry) and {@code /health} (the role; 200 only while ACTIVE).
+ * A running database node of a volume, active or standby, and the transitions between ({@link NodeRole};
+ * {@code docs/failover.md}).
  *
- * <p>{@link #start} returns an ACTIVE node or throws, having closed whatever it opened. {@link #close()} is the
- * graceful stop: no new clients, sessions ended, the engine flushed and checkpointed, then the storage client.
- * Thread-safe: close may race with health probes; close is idempotent.
+ * <h2>Parts</h2>
+ * For the whole life of the process: the admin HTTP endpoint ({@code /metrics}, {@code /health}), a DAX client on the
+ * cluster map's servers, the HA port ({@link HaServer}) and the PostgreSQL port, whose sessions go through a
+ * {@link RoleGate} that lets them reach the SQL layer only while the node is ACTIVE and holds its lease (57P03
+ * otherwise). By role:
+ * <ul>
+ *   <li><b>ACTIVE</b>: the volume fenced to its epoch, the {@link Database}, the {@link ActiveLease} renewed in META,
+ *       heartbeats to the standby, the standby's replayed LSN as the log retention floor;</li>
+ *   <li><b>STANDBY</b>: a {@link StandbyReplayer} on a read-only handle of the volume, the {@link HaClient} dialling
+ *       the lease holder's HA port, the {@link StandbyMonitor} deciding when to take over.</li>
+ * </ul>
+ *
+ * <h2>Transitions</h2>
+ * Role changes run one at a time under a lock, on the node's role thread (or the caller's for start and close):
+ * promotion ({@link Takeover}), loss of the lease (stop serving at once — new sessions refused, running ones ended
+ * with 57P03 — then FENCED, then rejoin as standby once storage answers), graceful stop (release the lease after the
+ * final checkpoint so the standby takes over without waiting for it to run out).
+ *
+ * <p>Thread-safe: close may race with health probes and role changes; close is idempotent.
  */
 public final class Node implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
 
     private final NodeConfig config;
+    private final SqlLayer sql;
+    private final NodeFaults faults;
+    private final Clock clock;
     private final PrometheusMeterRegistry registry;
     private final AtomicReference<NodeRole> role = new AtomicReference<>(NodeRole.STARTING);
-    /** What start opened, closed in reverse order by close (or by a failed start). */
+    /** Role changes hold this: promotion, lease loss, rejoin, stop. */
+    private final ReentrantLock lifecycle = new ReentrantLock();
+    private final Condition rejoinWait = lifecycle.newCondition();
+    private final ExecutorService roleThread;
+    /** Process-lifetime parts, closed in reverse order by close (or by a failed start). */
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private final RoleGate gate;
+    private volatile boolean stopping;
     private volatile AdminHttpServer admin;
-    private volatile SqlLayer.Serving pg;
+    private volatile DaxClient client;
+    private volatile HaServer ha;
+    private volatile PgServer pg;
     private volatile long epoch;
+    // ACTIVE
+    private volatile Database database;
+    private volatile SqlLayer.Backend backend;
+    private volatile ActiveLease lease;
+    // STANDBY
+    private volatile StandbyReplayer replayer;
+    private volatile IoScheduler replayScheduler;
+    private volatile HaClient haClient;
+    private volatile StandbyMonitor monitor;
+    private volatile Takeover.Result lastTakeover;
 
-    private Node(NodeConfig config) {
+    private Node(NodeConfig config, SqlLayer sql, NodeFaults faults, Clock clock) {
         this.config = config;
+        this.sql = sql;
+        this.faults = faults;
+        this.clock = clock;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("node", config.nodeName(), "zone", config.zone());
-        Gauge.builder("cacdb.node.role", role, r -> r.get().code())
-                .description("node role: 0 STARTING, 1 ACTIVE, 2 STOPPING, 3 STOPPED, 4 STANDBY, 5 PROMOTING,"
-                        + " 6 FENCED").register(registry);
+        this.gate = new RoleGate(() -> "node " + config.nodeName() + " is " + role.get()
+                + (role.get() == NodeRole.STANDBY ? " (a hot standby); connect to the active" : ""));
+        this.roleThread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("node-role").daemon()
+                .unstarted(r));
+        registerMeters();
+    }
+
+    /** {@link #start(NodeConfig, SqlLayer, NodeFaults)} without injected faults. */
+    public static Node start(NodeConfig config, SqlLayer sql) {
+        return start(config, sql, NodeFaults.none());
     }
 
     /**
-     * Starts a node: admin HTTP first (so {@code /health} answers STARTING during recovery), then the storage
-     * client, volume creation and fencing, the database, and the protocol server.
+     * Starts a node: admin HTTP first (so {@code /health} answers STARTING meanwhile), the storage client, the HA and
+     * PostgreSQL ports (refusing sessions), then the role: ACTIVE (fence, recover, lease, serve) or STANDBY (replay,
+     * watch) as {@link NodeConfig#role()} and the lease in META say.
      *
+     * @param faults injected network faults (tests); {@link NodeFaults#none()} otherwise
      * @throws NodeStartException saying which step failed; everything opened so far is closed
      */
-    public static Node start(NodeConfig config, SqlLayer sql) {
+    public static Node start(NodeConfig config, SqlLayer sql, NodeFaults faults) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(sql, "sql");
-        Node node = new Node(config);
+        Objects.requireNonNull(faults, "faults");
+        Node node = new Node(config, sql, faults, Clock.SYSTEM);
+        node.lifecycle.lock();
         try {
-            node.startParts(sql);
-        } catch (NodeStartException e) {
-            node.closeOpened(e);
-            node.move(NodeRole.STARTING, NodeRole.STOPPED);
-            throw e;
+            node.startParts();
+            node.chooseRole();
         } catch (RuntimeException | Error e) {
+            node.stopRoleParts(true);
             node.closeOpened(e);
-            node.move(NodeRole.STARTING, NodeRole.STOPPED);
+            node.role.set(NodeRole.STOPPED);
+            node.roleThread.shutdownNow();
             throw e;
+        } finally {
+            node.lifecycle.unlock();
         }
-        node.move(NodeRole.STARTING, NodeRole.ACTIVE);
-        log.info("node {} (zone {}) ACTIVE at epoch {} of volume {}: PostgreSQL on {}:{}, admin on {}:{}",
-                config.nodeName(), config.zone(), node.epoch, config.volume(), config.bindHost(), node.pgPort(),
-                config.bindHost(), node.adminPort());
+        log.info("node {} (zone {}) {} at epoch {} of volume {}: PostgreSQL on {}:{}, HA on {}:{}, admin on {}:{}",
+                config.nodeName(), config.zone(), node.role(), node.epoch, config.volume(), config.bindHost(),
+                node.pgPort(), config.bindHost(), node.haPort(), config.bindHost(), node.adminPort());
         return node;
     }
 
-    private void startParts(SqlLayer sql) {
+    private void startParts() {
         admin = step("starting admin HTTP on " + config.bindHost() + ":" + config.adminPort(),
                 () -> AdminHttpServer.start(config.bindHost(), config.adminPort(), registry, this::health));
         opened.push(admin);
         ClusterMap map = step("reading the cluster map", () -> ClusterMapFile.read(config.clusterMapFile()));
         DaxClientConfig clientConfig = DaxClientConfig.builder(config.zone())
                 .requestTimeout(config.daxRequestTimeout()).build();
-        DaxClient client = DaxClient.create(map, clientConfig, registry, new NetworkConditions(config.zoneDelay()));
+        faults.storage().setCrossZoneDelay(config.zoneDelay());
+        client = DaxClient.create(map, clientConfig, registry, faults.storage());
         opened.push(client);
-        epoch = step("fencing volume " + config.volume(),
-                () -> EpochFencing.createAndFence(client, config.volume(), config.storageOpenTimeout()));
-        EngineConfig engineConfig = EngineConfig.defaults()
-                .withBufferPoolFrames(config.bufferPoolFrames())
-                .withLog(EngineConfig.defaults().log().withBufferCapacityBytes(Math.toIntExact(config.logBufferBytes()))
-                        .withLogBudgetBytes(config.logBudgetBytes()))
-                .withCheckpointInterval(config.checkpointInterval());
-        Database database = step("opening the database at epoch " + epoch,
-                () -> Database.open(DaxVolume.writer(client, config.volume(), epoch), engineConfig, registry));
-        opened.push(database);
+        ha = step("starting the HA port on " + config.bindHost() + ":" + config.haPort(),
+                () -> HaServer.start(config.bindHost(), config.haPort(), config.nodeName(), config.ha(), clock,
+                        faults.ha()));
+        opened.push(ha);
         PgServerConfig d = PgServerConfig.defaults();
         PgServerConfig pgConfig = new PgServerConfig(config.bindHost(), config.pgPort(), config.maxConnections(),
                 d.startupHeadroomConnections(), d.eventLoopThreads(), config.authConfig(), d.authenticationTimeout(),
                 d.serverVersion(), d.inboundHighWaterMessages(), d.inboundHighWaterBytes(), d.outboundHighWaterBytes(),
                 d.outboundLowWaterBytes());
         pg = step("starting the PostgreSQL protocol server on " + config.bindHost() + ":" + config.pgPort(),
-                () -> sql.serve(database, pgConfig, registry));
+                () -> PgServer.start(pgConfig, gate, registry));
         opened.push(pg);
+    }
+
+    private void chooseRole() {
+        if (config.role() == StartRole.STANDBY) {
+            becomeStandby(NodeRole.STARTING);
+            return;
+        }
+        step("creating volume " + config.volume(), () -> EpochFencing.await(client.createVolume(config.volume()),
+                config.storageOpenTimeout(), "creating volume " + config.volume()));
+        Optional<LeaseRecord> live = step("probing the lease of volume " + config.volume(),
+                () -> LeaseProbe.liveLease(reader(), config.ha(), clock));
+        if (live.isPresent()) {
+            LeaseRecord l = live.get();
+            if (config.role() == StartRole.ACTIVE) {
+                throw new NodeStartException("refused to become active: node " + l.holder() + " holds a live lease"
+                        + " on volume " + config.volume() + " at epoch " + l.epoch() + "; start this node with role ="
+                        + " standby (or auto) to rejoin as its standby", null);
+            }
+            log.info("node {}: node {} holds a live lease at epoch {}: joining as its standby", config.nodeName(),
+                    l.holder(), l.epoch());
+            becomeStandby(NodeRole.STARTING);
+            return;
+        }
+        epoch = step("fencing volume " + config.volume(),
+                () -> EpochFencing.createAndFence(client, config.volume(), config.storageOpenTimeout()));
+        VolumeWriter writer = DaxVolume.writer(client, config.volume(), epoch);
+        Database db = step("opening the database at epoch " + epoch,
+                () -> Database.open(writer, engineConfig(), registry, ha::retentionFloorLsn));
+        database = db;
+        step("taking the lease at epoch " + epoch, () -> {
+            serveAsActive(db, writer);
+            return null;
+        });
+        move(NodeRole.STARTING, NodeRole.ACTIVE);
+    }
+
+    /** Lease, SQL backend, gate, heartbeats: what makes an open database served. The caller moves to ACTIVE. */
+    private void serveAsActive(Database db, VolumeWriter writer) {
+        long e = writer.epoch();
+        ActiveLease l = new ActiveLease(writer, new LeaseRecord(config.nodeName(), e, haEndpoint(),
+                Math.toIntExact(config.ha().leaseDuration().toMillis()), false), config.ha(), clock, registry,
+                reason -> roleThread.execute(() -> onLeaseLost(reason)));
+        l.acquire();
+        lease = l;
+        l.start();
+        backend = sql.over(db, registry);
+        gate.open(backend, () -> role.get() == NodeRole.ACTIVE && l.holds());
+        ha.activate(sequence -> role.get() == NodeRole.ACTIVE && l.holds()
+                ? Optional.of(new HaFrame.Heartbeat(config.nodeName(), e, l.sequence(),
+                db.engine().logWriter().durableLsn(), sequence))
+                : Optional.empty());
+    }
+
+    private void becomeStandby(NodeRole from) {
+        IoScheduler scheduler = new IoScheduler(engineConfig().io(), registry);
+        replayScheduler = scheduler;
+        StandbyReplayer r = StandbyReplayer.create(reader(), scheduler, standbyConfig(), registry);
+        replayer = r;
+        step("starting the standby replayer of volume " + config.volume(), () -> {
+            r.start();
+            return null;
+        });
+        HaClient c = new HaClient(config.nodeName(), config.ha(), this::standbyStatus, hb -> {
+            StandbyMonitor m = monitor;
+            if (m != null) {
+                m.heartbeat(hb);
+            }
+        }, faults.ha());
+        StandbyMonitor m = new StandbyMonitor(config.nodeName(), reader(), config.ha(), clock, c,
+                (verdict, lastLease) -> roleThread.execute(() -> promote(verdict, lastLease)));
+        haClient = c;
+        monitor = m;
+        move(from, NodeRole.STANDBY);
+        c.start();
+        m.start();
+        log.info("node {} is the STANDBY of volume {}: replaying from LSN {}", config.nodeName(), config.volume(),
+                r.replayedLsn());
+    }
+
+    /** Role thread: the monitor decided the active is gone. */
+    private void promote(FailureDetector.Verdict verdict, Optional<LeaseRecord> lastLease) {
+        lifecycle.lock();
+        try {
+            if (stopping || role.get() != NodeRole.STANDBY) {
+                return;
+            }
+            log.warn("node {}: taking over volume {} ({}; last lease {})", config.nodeName(), config.volume(), verdict,
+                    lastLease.map(l -> l.holder() + " at epoch " + l.epoch()).orElse("none"));
+            move(NodeRole.STANDBY, NodeRole.PROMOTING);
+            HaClient c = haClient;
+            haClient = null;
+            if (c != null) {
+                c.close();
+            }
+            StandbyMonitor m = monitor;
+            try {
+                Takeover.Result result = Takeover.run(new Takeover.Inputs(config.nodeName(),
+                        TakeoverStorage.dax(client, config.volume()), replayer, replayScheduler, engineConfig(),
+                        config.ha(), registry, ha::retentionFloorLsn,
+                        m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence));
+                replayer = null;
+                replayScheduler = null;
+                monitor = null;
+                database = result.database();
+                epoch = result.epoch();
+                lastTakeover = result;
+                serveAsActive(result.database(), DaxVolume.writer(client, config.volume(), result.epoch()));
+                move(NodeRole.PROMOTING, NodeRole.ACTIVE);
+                log.warn("node {} is ACTIVE at epoch {} after a {} takeover in {} ms", config.nodeName(), epoch,
+                        result.mode(), result.total().toMillis());
+            } catch (RuntimeException e) {
+                log.error("node {}: the takeover failed; fenced off, will rejoin as standby", config.nodeName(), e);
+                move(NodeRole.PROMOTING, NodeRole.FENCED);
+                stopRoleParts(true);
+                roleThread.execute(this::rejoinAsStandby);
+            }
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    /** Role thread: the lease ran out or was fenced. Stop serving at once, reads included. */
+    private void onLeaseLost(String reason) {
+        lifecycle.lock();
+        try {
+            if (role.get() != NodeRole.ACTIVE) {
+                return;
+            }
+            gate.close();
+            int cut = pg.terminateConnections(SqlState.CANNOT_CONNECT_NOW, "terminating connection: node "
+                    + config.nodeName() + " lost its lease (" + reason + "); connect to the active");
+            ha.deactivate();
+            move(NodeRole.ACTIVE, NodeRole.FENCED);
+            log.error("node {} stopped serving: {} (ended {} connections); FENCED", config.nodeName(), reason, cut);
+            stopRoleParts(true);
+        } finally {
+            lifecycle.unlock();
+        }
+        roleThread.execute(this::rejoinAsStandby);
+    }
+
+    /** Role thread: a FENCED node becomes a standby again once it can read storage. */
+    private void rejoinAsStandby() {
+        while (!stopping) {
+            try {
+                Optional<LeaseStore.Stored> read = readLeaseOnce(); // the storage check: a quorum read of META
+                lifecycle.lock();
+                try {
+                    if (stopping || role.get() != NodeRole.FENCED) {
+                        return;
+                    }
+                    log.info("node {}: storage answers again (lease {}): rejoining as standby", config.nodeName(),
+                            read.map(s -> s.lease().holder() + " at epoch " + s.lease().epoch()).orElse("none"));
+                    becomeStandby(NodeRole.FENCED);
+                    return;
+                } finally {
+                    lifecycle.unlock();
+                }
+            } catch (LeaseException | NodeStartException e) {
+                log.info("node {}: cannot rejoin yet: {}", config.nodeName(), e.getMessage());
+                stopRoleParts(true);
+                lifecycle.lock();
+                try {
+                    rejoinWait.await(config.ha().leaseDuration().toNanos(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } finally {
+                    lifecycle.unlock();
+                }
+            }
+        }
+    }
+
+    private Optional<LeaseStore.Stored> readLeaseOnce() {
+        try {
+            return LeaseStore.read(reader()).get(config.ha().storageStepTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new LeaseException("reading the lease: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LeaseException("interrupted while reading the lease", e);
+        }
+    }
+
+    /**
+     * Closes the role's parts: an active's lease (no release), backend and database (abruptly when {@code abrupt},
+     * else flushed and checkpointed), a standby's monitor, HA client, replayer and its scheduler.
+     */
+    private void stopRoleParts(boolean abrupt) {
+        StandbyMonitor m = monitor;
+        monitor = null;
+        if (m != null) {
+            m.close();
+        }
+        HaClient c = haClient;
+        haClient = null;
+        if (c != null) {
+            c.close();
+        }
+        ActiveLease l = lease;
+        if (abrupt && l != null) {
+            l.close();
+            lease = null;
+        }
+        SqlLayer.Backend b = backend;
+        backend = null;
+        if (b != null) {
+            b.close();
+        }
+        Database db = database;
+        database = null;
+        if (db != null) {
+            if (abrupt) {
+                db.engine().closeAbruptly();
+            } else {
+                try {
+                    db.close();
+                } catch (RuntimeException e) {
+                    log.warn("node {}: closing the database failed", config.nodeName(), e);
+                }
+            }
+        }
+        if (!abrupt && l != null) {
+            l.release();
+            lease = null;
+        }
+        StandbyReplayer r = replayer;
+        replayer = null;
+        if (r != null) {
+            r.close();
+        }
+        IoScheduler s = replayScheduler;
+        replayScheduler = null;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    private VolumeReader reader() {
+        return DaxVolume.reader(client, config.volume());
+    }
+
+    private String haEndpoint() {
+        return config.bindHost() + ":" + ha.port();
+    }
+
+    private EngineConfig engineConfig() {
+        return EngineConfig.defaults()
+                .withBufferPoolFrames(config.bufferPoolFrames())
+                .withLog(EngineConfig.defaults().log().withBufferCapacityBytes(Math.toIntExact(config.logBufferBytes()))
+                        .withLogBudgetBytes(config.logBudgetBytes()))
+                .withCheckpointInterval(config.checkpointInterval());
+    }
+
+    private StandbyConfig standbyConfig() {
+        return StandbyConfig.defaults().withFrames(config.bufferPoolFrames());
+    }
+
+    private HaFrame.StandbyStatus standbyStatus() {
+        StandbyReplayer r = replayer;
+        if (r == null) {
+            return new HaFrame.StandbyStatus(config.nodeName(), "NONE", 0, Long.MAX_VALUE, 0, 0, 0, 0, 0);
+        }
+        ReplayLag lag = r.lag();
+        BufferPoolPressure p = r.pressure();
+        return new HaFrame.StandbyStatus(config.nodeName(), r.state().name(), r.replayedLsn(), r.retentionFloorLsn(),
+                lag.bytes(), lag.millis(), p.unsafePages(), p.pinnedFrames(), p.frames());
     }
 
     private static <T> T step(String what, java.util.function.Supplier<T> body) {
         try {
             return body.get();
+        } catch (NodeStartException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new NodeStartException(what + ": " + e.getMessage(), e);
         }
     }
+
+    // ------------------------------------------------------------------------------------------------ observing
 
     public NodeConfig config() {
         return config;
@@ -128,7 +474,7 @@ public final class Node implements AutoCloseable {
         return role.get();
     }
 
-    /** The epoch this node writes at. */
+    /** The epoch this node writes at (0 while it has never been active). */
     public long epoch() {
         return epoch;
     }
@@ -142,11 +488,50 @@ public final class Node implements AutoCloseable {
         return admin.port();
     }
 
+    public int haPort() {
+        return ha.port();
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }
 
-    /** What {@code /health} reports: UP (200) while ACTIVE, the role's name (503) otherwise. */
+    /** The database while ACTIVE. */
+    public Optional<Database> database() {
+        return Optional.ofNullable(database);
+    }
+
+    /** The replayer while STANDBY. */
+    public Optional<StandbyReplayer> replayer() {
+        return Optional.ofNullable(replayer);
+    }
+
+    /** The last takeover this node made, if any. */
+    public Optional<Takeover.Result> lastTakeover() {
+        return Optional.ofNullable(lastTakeover);
+    }
+
+    /** The standby's failure detector verdict (empty unless STANDBY). */
+    public Optional<FailureDetector.Verdict> verdict() {
+        StandbyMonitor m = monitor;
+        return m == null ? Optional.empty() : Optional.of(m.verdict());
+    }
+
+    /** The active's HA port (its standbys, their floors); the standby's is idle. */
+    public HaServer haServer() {
+        return ha;
+    }
+
+    /** Whether sessions are let through right now (ACTIVE with a lease that has not run out). */
+    public boolean serving() {
+        return gate.isOpen();
+    }
+
+    /**
+     * What {@code /health} reports: UP (200) while ACTIVE and serving, or STANDBY with its replayer running; the
+     * role's name (503) otherwise. Fields: node, zone, role, volume, epoch, ports, and per role the lease (active) or the
+     * replay position, lag and failure detector verdict (standby).
+     */
     public Health health() {
         NodeRole r = role.get();
         Map<String, String> fields = new LinkedHashMap<>();
@@ -155,25 +540,155 @@ public final class Node implements AutoCloseable {
         fields.put("role", r.name());
         fields.put("volume", Long.toString(config.volume()));
         fields.put("epoch", Long.toString(epoch));
-        return new Health(r == NodeRole.ACTIVE, r == NodeRole.ACTIVE ? "UP" : r.name(), fields);
+        HaServer h = ha;
+        if (h != null) {
+            fields.put("ha", config.bindHost() + ":" + h.port());
+        }
+        boolean up = false;
+        if (r == NodeRole.ACTIVE) {
+            ActiveLease l = lease;
+            up = gate.isOpen();
+            if (l != null) {
+                fields.put("lease_sequence", Long.toString(l.sequence()));
+                fields.put("lease_remaining_millis", Long.toString(l.remaining().toMillis()));
+            }
+            Database db = database;
+            if (db != null) {
+                fields.put("durable_lsn", Long.toString(db.engine().logWriter().durableLsn()));
+            }
+            if (h != null) {
+                h.standbys().forEach((name, v) -> {
+                    fields.put("standby", name);
+                    fields.put("standby_replay_lsn", Long.toString(v.status().replayedLsn()));
+                    fields.put("standby_lag_bytes", Long.toString(v.status().lagBytes()));
+                });
+            }
+        } else if (r == NodeRole.STANDBY) {
+            StandbyReplayer rp = replayer;
+            StandbyMonitor m = monitor;
+            if (rp != null) {
+                ReplayLag lag = rp.lag();
+                up = rp.state() != ReplayState.FAILED;
+                fields.put("replay_state", rp.state().name());
+                fields.put("replay_lsn", Long.toString(lag.replayedLsn()));
+                fields.put("lag_bytes", Long.toString(lag.bytes()));
+                fields.put("lag_millis", Long.toString(lag.millis()));
+            }
+            if (m != null) {
+                fields.put("verdict", m.verdict().name());
+                fields.put("heartbeat_age_millis", Long.toString(m.heartbeatAgeMillis()));
+                m.lastLease().ifPresent(l -> fields.put("active", l.holder()));
+            }
+        }
+        Takeover.Result t = lastTakeover;
+        if (t != null) {
+            fields.put("takeover_mode", t.mode().name());
+            fields.put("takeover_millis", Long.toString(t.total().toMillis()));
+        }
+        return new Health(up, up ? "UP" : r.name(), fields);
     }
 
+    private void registerMeters() {
+        Gauge.builder("cacdb.node.role", role, r -> r.get().code())
+                .description("node role: 0 STARTING, 1 ACTIVE, 2 STOPPING, 3 STOPPED, 4 STANDBY, 5 PROMOTING,"
+                        + " 6 FENCED").register(registry);
+        Gauge.builder("cacdb.node.epoch", this, n -> n.epoch).description("the epoch this node writes at")
+                .register(registry);
+        Gauge.builder("cacdb.ha.lease.remaining.millis", this, n -> {
+            ActiveLease l = n.lease;
+            return l == null ? 0 : l.remaining().toMillis();
+        }).description("time the active may still serve on its lease").register(registry);
+        Gauge.builder("cacdb.ha.lease.sequence", this, n -> {
+            ActiveLease l = n.lease;
+            return l == null ? 0 : l.sequence();
+        }).description("the last lease renewal acknowledged").register(registry);
+        Gauge.builder("cacdb.ha.standby.replay.lsn", this, n -> n.ha == null ? Double.NaN
+                : n.ha.standbys().values().stream().mapToLong(v -> v.status().replayedLsn()).min().orElse(-1))
+                .description("the standby's replayed LSN as it last reported (active)").register(registry);
+        Gauge.builder("cacdb.ha.standby.pressure", this, n -> n.ha == null ? Double.NaN
+                : n.ha.standbys().values().stream().mapToDouble(v -> v.status().pressure()).max().orElse(0))
+                .description("the standby's buffer-pool pressure as it last reported (active)").register(registry);
+        Gauge.builder("cacdb.ha.retention_floor.lsn", this, n -> n.ha == null ? Double.NaN
+                : n.ha.retentionFloorLsn()).description("log kept for the standby (active)").register(registry);
+        Gauge.builder("cacdb.ha.heartbeat.age.millis", this, n -> {
+            StandbyMonitor m = n.monitor;
+            return m == null ? -1 : m.heartbeatAgeMillis();
+        }).description("time since the last heartbeat from the active (standby)").register(registry);
+        Gauge.builder("cacdb.ha.verdict", this, n -> {
+            StandbyMonitor m = n.monitor;
+            return m == null ? -1 : m.verdict().ordinal();
+        }).description("failure detector verdict (standby): 0 HEALTHY, 1 HEARTBEATS_LOST, 2 LEASE_STALE,"
+                + " 3 STORAGE_UNREACHABLE, 4 EXPIRED, 5 RELEASED").register(registry);
+    }
+
+    // ------------------------------------------------------------------------------------------------ stop
+
     /**
-     * Graceful stop: the protocol server tells clients 57P01 and closes, the database flushes and checkpoints, the
-     * storage client and the admin endpoint close. Idempotent.
+     * Graceful stop: no new sessions; a standby stops watching and replaying; an active tells its clients 57P01,
+     * stops heartbeating, flushes and checkpoints, then releases its lease (so its standby takes over at once); then
+     * the ports, the storage client and the admin endpoint close. Waits for a role change in progress. Idempotent.
      */
     @Override
     public void close() {
-        if (!role.compareAndSet(NodeRole.ACTIVE, NodeRole.STOPPING)) {
-            return;
+        stopping = true;
+        lifecycle.lock();
+        try {
+            rejoinWait.signalAll();
+            NodeRole r = role.get();
+            if (r == NodeRole.STOPPING || r == NodeRole.STOPPED) {
+                return;
+            }
+            move(r, NodeRole.STOPPING);
+            log.info("node {} stopping (was {})", config.nodeName(), r);
+            long started = System.nanoTime();
+            gate.close();
+            RuntimeException failure = null;
+            try {
+                pg.close();
+                ha.deactivate();
+                stopRoleParts(false);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            RuntimeException closing = closeOpened(failure);
+            move(NodeRole.STOPPING, NodeRole.STOPPED);
+            log.info("node {} stopped in {} ms", config.nodeName(), (System.nanoTime() - started) / 1_000_000);
+            if (failure != null) {
+                throw failure;
+            }
+            if (closing != null) {
+                throw closing;
+            }
+        } finally {
+            lifecycle.unlock();
+            roleThread.shutdownNow();
         }
-        log.info("node {} stopping", config.nodeName());
-        long started = System.nanoTime();
-        RuntimeException failure = closeOpened(null);
-        move(NodeRole.STOPPING, NodeRole.STOPPED);
-        log.info("node {} stopped in {} ms", config.nodeName(), (System.nanoTime() - started) / 1_000_000);
-        if (failure != null) {
-            throw failure;
+    }
+
+    /**
+     * Stops at once, as a crash would, but inside the JVM (tests): the lease is neither renewed nor released, the
+     * database is closed without flushing or checkpointing, the ports close. A standby sees heartbeats stop and the
+     * lease run out.
+     */
+    public void crash() {
+        stopping = true;
+        lifecycle.lock();
+        try {
+            NodeRole r = role.get();
+            if (r == NodeRole.STOPPING || r == NodeRole.STOPPED) {
+                return;
+            }
+            move(r, NodeRole.STOPPING);
+            gate.close();
+            ha.close();
+            stopRoleParts(true); // before the sessions end: a crash rolls nothing back
+            pg.close();
+            closeOpened(null);
+            move(NodeRole.STOPPING, NodeRole.STOPPED);
+            log.warn("node {} crashed (test)", config.nodeName());
+        } finally {
+            lifecycle.unlock();
+            roleThread.shutdownNow();
         }
     }
 
@@ -207,5 +722,15 @@ public final class Node implements AutoCloseable {
             throw new IllegalStateException("node " + config.nodeName() + " expected role " + from + " to move to "
                     + to + " but is " + role.get());
         }
+        log.info("node {}: {} -> {}", config.nodeName(), from, to);
+    }
+
+    /** How long the HA layer lets a renewal serve, for tests and docs. */
+    Duration servingPerRenewal() {
+        return config.ha().servingPerRenewal();
+    }
+
+    HaConfig haConfig() {
+        return config.ha();
     }
 }

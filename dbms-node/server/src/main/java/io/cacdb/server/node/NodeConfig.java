@@ -4,6 +4,7 @@ import io.cacdb.engine.page.PageFormat;
 import io.cacdb.server.auth.AuthConfig;
 import io.cacdb.server.auth.AuthMethod;
 import io.cacdb.server.auth.ScramVerifier;
+import io.cacdb.server.ha.HaConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +39,10 @@ import java.util.Objects;
  * @param storageOpenTimeoutMillis bound on each storage step of start-up (create volume, fence, META reads)
  * @param authMethod        users without an entry in {@code users}: TRUST (anyone) or SCRAM_SHA_256 (refused)
  * @param users             SCRAM users: name → stored verifier, or {@code password:<plain>} hashed at start
+ * @param role              what the node starts as: active, standby, or auto (active unless another node holds a live
+ *                          lease)
+ * @param haPort            the HA port (heartbeats between active and standby); 0 = ephemeral
+ * @param ha                lease, heartbeat and takeover timing
  */
 public record NodeConfig(
         String nodeName,
@@ -56,12 +61,17 @@ public record NodeConfig(
         long daxRequestTimeoutMillis,
         long storageOpenTimeoutMillis,
         AuthMethod authMethod,
-        Map<String, String> users) {
+        Map<String, String> users,
+        StartRole role,
+        int haPort,
+        HaConfig ha) {
 
     /** The volume of a cluster's one database unless configured otherwise. */
     public static final long DEFAULT_VOLUME = 1;
     /** PostgreSQL's own port: clients find the node where they look first. */
     public static final int DEFAULT_PG_PORT = 5432;
+    /** The HA port: 8432, next to the admin port's 8480 and PostgreSQL's 5432. */
+    public static final int DEFAULT_HA_PORT = 8432;
     /** Admin HTTP: 8480, apart from DAX's 7480 so a node and a DAX server can share a host. */
     public static final int DEFAULT_ADMIN_PORT = 8480;
     /** Far above what TPC-C terminals or the SQL benchmark open; each session is a virtual thread. */
@@ -94,6 +104,8 @@ public record NodeConfig(
         Objects.requireNonNull(clusterMapFile, "clusterMapFile");
         Objects.requireNonNull(bindHost, "bindHost");
         Objects.requireNonNull(authMethod, "authMethod");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(ha, "ha");
         users = Map.copyOf(users);
         requireLabel("node-name", nodeName);
         requireLabel("zone", zone);
@@ -105,6 +117,10 @@ public record NodeConfig(
         requireRange("admin-port", adminPort, 0, 65535);
         if (pgPort != 0 && pgPort == adminPort) {
             throw new NodeConfigException("pg-port and admin-port must differ, both are " + pgPort);
+        }
+        requireRange("ha-port", haPort, 0, 65535);
+        if (haPort != 0 && (haPort == pgPort || haPort == adminPort)) {
+            throw new NodeConfigException("ha-port must differ from pg-port and admin-port, is " + haPort);
         }
         requireRange("max-connections", maxConnections, 1, 1 << 16);
         requireRange("buffer-pool-bytes", bufferPoolBytes, MIN_BUFFER_POOL_BYTES, MAX_BUFFER_POOL_BYTES);
@@ -147,43 +163,62 @@ public record NodeConfig(
         return new NodeConfig(nodeName, zone, clusterMapFile, DEFAULT_VOLUME, "127.0.0.1", DEFAULT_PG_PORT,
                 DEFAULT_ADMIN_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_BUFFER_POOL_BYTES, DEFAULT_LOG_BUFFER_BYTES,
                 DEFAULT_LOG_BUDGET_BYTES, DEFAULT_CHECKPOINT_INTERVAL_MILLIS, 0, DEFAULT_DAX_REQUEST_TIMEOUT_MILLIS,
-                DEFAULT_STORAGE_OPEN_TIMEOUT_MILLIS, AuthMethod.TRUST, Map.of());
+                DEFAULT_STORAGE_OPEN_TIMEOUT_MILLIS, AuthMethod.TRUST, Map.of(), StartRole.AUTO, DEFAULT_HA_PORT,
+                HaConfig.defaults());
     }
 
     public NodeConfig withPorts(int newPgPort, int newAdminPort) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, newPgPort, newAdminPort,
                 maxConnections, bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis,
-                zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users);
+                zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+    }
+
+    public NodeConfig withHaPort(int newHaPort) {
+        return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
+                bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, newHaPort, ha);
+    }
+
+    public NodeConfig withRole(StartRole newRole) {
+        return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
+                bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, newRole, haPort, ha);
+    }
+
+    public NodeConfig withHa(HaConfig newHa) {
+        return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
+                bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, newHa);
     }
 
     public NodeConfig withBindHost(String newBindHost) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, newBindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
     }
 
     public NodeConfig withVolume(long newVolume) {
         return new NodeConfig(nodeName, zone, clusterMapFile, newVolume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
     }
 
     public NodeConfig withBufferPoolBytes(long bytes) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
     }
 
     public NodeConfig withZoneDelayMillis(long millis) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, millis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
     }
 
     public NodeConfig withAuthentication(AuthMethod method, Map<String, String> newUsers) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, method, newUsers);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, method, newUsers, role, haPort, ha);
     }
 
     /** Buffer pool frames: {@link #bufferPoolBytes} in pages. */
@@ -236,7 +271,9 @@ public record NodeConfig(
     static final List<String> KEYS = List.of("node-name", "zone", "cluster-map", "volume", "bind-host", "pg-port",
             "admin-port", "max-connections", "buffer-pool-bytes", "log-buffer-bytes", "log-budget-bytes",
             "checkpoint-interval-millis", "zone-delay-millis", "dax-request-timeout-millis",
-            "storage-open-timeout-millis", "auth");
+            "storage-open-timeout-millis", "auth", "role", "ha-port", "lease-duration-millis",
+            "lease-renew-interval-millis", "lease-guard-millis", "lease-poll-interval-millis",
+            "heartbeat-interval-millis", "heartbeat-timeout-millis");
     static final String USER_KEY_PREFIX = "user.";
     private static final List<String> REQUIRED = List.of("node-name", "zone", "cluster-map");
 
@@ -311,7 +348,10 @@ public record NodeConfig(
                     v.number("dax-request-timeout-millis", d.daxRequestTimeoutMillis, false),
                     v.number("storage-open-timeout-millis", d.storageOpenTimeoutMillis, false),
                     v.auth(d.authMethod),
-                    users);
+                    users,
+                    v.role(d.role),
+                    (int) v.number("ha-port", d.haPort, false),
+                    v.ha(d.ha));
         } catch (NodeConfigException e) {
             throw new NodeConfigException(file + ": " + e.getMessage(), e);
         }
@@ -322,7 +362,10 @@ public record NodeConfig(
         StringBuilder sb = new StringBuilder("# cacdb database node configuration (docs/operations.md)\n");
         Object[] values = {nodeName, zone, clusterMapFile.toAbsolutePath(), volume, bindHost, pgPort, adminPort,
                 maxConnections, bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis,
-                zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authWord(authMethod)};
+                zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authWord(authMethod), role.word(),
+                haPort, ha.leaseDuration().toMillis(), ha.leaseRenewInterval().toMillis(), ha.leaseGuard().toMillis(),
+                ha.leasePollInterval().toMillis(), ha.heartbeatInterval().toMillis(),
+                ha.heartbeatTimeout().toMillis()};
         for (int i = 0; i < KEYS.size(); i++) {
             sb.append(KEYS.get(i)).append(" = ").append(values[i]).append('\n');
         }
@@ -339,6 +382,34 @@ public record NodeConfig(
     }
 
     private record Values(Path file, Map<String, String> values, Map<String, Integer> lineOf) {
+
+        StartRole role(StartRole defaultValue) {
+            String raw = values.get("role");
+            if (raw == null) {
+                return defaultValue;
+            }
+            return StartRole.parse(raw).orElseThrow(() -> new NodeConfigException("line " + lineOf.get("role")
+                    + ": key 'role' has bad value '" + raw + "': expected 'active', 'standby' or 'auto'"));
+        }
+
+        HaConfig ha(HaConfig d) {
+            try {
+                return new HaConfig(
+                        millis("lease-duration-millis", d.leaseDuration()),
+                        millis("lease-renew-interval-millis", d.leaseRenewInterval()),
+                        millis("lease-guard-millis", d.leaseGuard()),
+                        millis("lease-poll-interval-millis", d.leasePollInterval()),
+                        millis("heartbeat-interval-millis", d.heartbeatInterval()),
+                        millis("heartbeat-timeout-millis", d.heartbeatTimeout()),
+                        d.connectTimeout(), d.standbyFloorHold(), d.catchUpTimeout(), d.storageStepTimeout());
+            } catch (IllegalArgumentException e) {
+                throw new NodeConfigException("lease and heartbeat settings do not fit together: " + e.getMessage());
+            }
+        }
+
+        private Duration millis(String key, Duration defaultValue) {
+            return Duration.ofMillis(number(key, defaultValue.toMillis(), false));
+        }
 
         AuthMethod auth(AuthMethod defaultValue) {
             String raw = values.get("auth");

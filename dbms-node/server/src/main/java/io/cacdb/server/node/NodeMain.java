@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Process entry point of a database node: {@code ./cacdb node --config FILE}.
  *
  * <p>Once serving it prints exactly one line to stdout, which parent processes wait for:
- * <pre>NODE_READY name=&lt;name&gt; zone=&lt;zone&gt; role=ACTIVE pg=&lt;host:port&gt; admin=&lt;host:port&gt; epoch=&lt;e&gt; pid=&lt;pid&gt;</pre>
+ * <pre>NODE_READY name=&lt;name&gt; zone=&lt;zone&gt; role=ACTIVE|STANDBY pg=&lt;host:port&gt; admin=&lt;host:port&gt; ha=&lt;host:port&gt; epoch=&lt;e&gt; pid=&lt;pid&gt;</pre>
  * SIGTERM and SIGINT stop it gracefully ({@link Node#close()}: sessions ended, flush, checkpoint) and the process
  * exits 0; a shutdown hook also closes it on any other orderly JVM exit. Exit codes: 0 after a graceful stop, 2 for a
  * bad configuration, 1 if the node could not start.
@@ -70,7 +70,7 @@ public final class NodeMain {
         String host = node.config().bindHost();
         out.println(READY_PREFIX + " name=" + node.config().nodeName() + " zone=" + node.config().zone() + " role="
                 + node.role() + " pg=" + host + ":" + node.pgPort() + " admin=" + host + ":" + node.adminPort()
-                + " epoch=" + node.epoch() + " pid=" + ProcessHandle.current().pid());
+                + " ha=" + host + ":" + node.haPort() + " epoch=" + node.epoch() + " pid=" + ProcessHandle.current().pid());
         out.flush();
     }
 

@@ -1,67 +1,57 @@
 package io.cacdb.server.node;
 
 import io.cacdb.engine.Database;
-import io.cacdb.server.pgwire.PgServer;
-import io.cacdb.server.pgwire.PgServerConfig;
+import io.cacdb.server.session.SessionEvents;
+import io.cacdb.server.session.SessionStartup;
 import io.cacdb.server.session.SqlBackend;
+import io.cacdb.server.session.SqlException;
+import io.cacdb.server.session.SqlSession;
+import io.cacdb.server.sql.backend.DatabaseSqlBackend;
 import io.cacdb.server.sql.backend.SqlBackendConfig;
-import io.cacdb.server.sql.backend.SqlNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Function;
 
 /**
- * How a node serves clients over its open {@link Database}: the PostgreSQL protocol server with a SQL backend. The
- * node owns the database and closes it after what this returns.
+ * How a node serves clients over its open {@link Database}: the SQL backend the node's protocol server lets sessions
+ * through to while the node is ACTIVE. The node owns the database and the protocol server; it closes the backend
+ * when it stops serving that database (stop, lost lease) and builds a new one after a takeover.
  */
 @FunctionalInterface
 public interface SqlLayer {
 
-    /** A serving protocol server. */
-    interface Serving extends AutoCloseable {
-        /** The bound port (the configured one, or the one chosen for port 0). */
-        int port();
-
-        /** Stops serving: clients are told 57P01, sessions roll back. */
+    /** A SQL backend over one database, with whatever it needs to release. */
+    interface Backend extends SqlBackend, AutoCloseable {
         @Override
         void close();
     }
 
-    /** Starts serving {@code database} with {@code config}; returns once the port is bound. */
-    Serving serve(Database database, PgServerConfig config, MeterRegistry registry);
+    /** The backend over {@code database}. */
+    Backend over(Database database, MeterRegistry registry);
 
     /** The SQL layer over the engine ({@code io.cacdb.server.sql}): what {@code ./cacdb node} serves. */
     static SqlLayer engineSql() {
-        return (database, config, registry) -> {
-            SqlNode node = SqlNode.serve(database, SqlBackendConfig.defaults(), config, registry);
-            return new Serving() {
-                @Override
-                public int port() {
-                    return node.port();
-                }
-
-                @Override
-                public void close() {
-                    node.close();
-                }
-            };
+        return (database, registry) -> {
+            DatabaseSqlBackend backend = new DatabaseSqlBackend(database, SqlBackendConfig.defaults(), registry);
+            return wrap(backend, backend::close);
         };
     }
 
-    /** Any backend behind the protocol server (tests use a stand-in). */
+    /** Any backend (tests use a stand-in); nothing to release. */
     static SqlLayer backend(Function<Database, SqlBackend> backend) {
-        return (database, config, registry) -> {
-            PgServer server = PgServer.start(config, backend.apply(database), registry);
-            return new Serving() {
-                @Override
-                public int port() {
-                    return server.port();
-                }
+        return (database, registry) -> wrap(backend.apply(database), () -> { });
+    }
 
-                @Override
-                public void close() {
-                    server.close();
-                }
-            };
+    private static Backend wrap(SqlBackend backend, Runnable close) {
+        return new Backend() {
+            @Override
+            public SqlSession openSession(SessionStartup startup, SessionEvents events) throws SqlException {
+                return backend.openSession(startup, events);
+            }
+
+            @Override
+            public void close() {
+                close.run();
+            }
         };
     }
 }

@@ -182,6 +182,21 @@ public final class PgServer implements AutoCloseable {
     }
 
     /**
+     * Ends every client connection with a FATAL error (their sessions are cancelled and closed by their threads) but
+     * keeps the port open: a node that stops serving without stopping (its lease ran out) cuts its clients off this
+     * way, and new ones are refused by its backend. Returns how many connections were told.
+     */
+    public int terminateConnections(SqlState sqlState, String message) {
+        BackendMessage fatal = new BackendMessage.ErrorResponse(PgError.fatal(sqlState, message));
+        int n = 0;
+        for (Channel ch : channels) {
+            ch.writeAndFlush(fatal).addListener(ChannelFutureListener.CLOSE);
+            n++;
+        }
+        return n;
+    }
+
+    /**
      * Stops: no new connections, FATAL 57P01 to every connected client, connections closed (their sessions are
      * cancelled and closed by their threads), event loops stopped. Idempotent.
      */

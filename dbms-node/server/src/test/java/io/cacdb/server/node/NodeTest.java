@@ -108,12 +108,19 @@ class NodeTest {
     @Test
     void aStartThatCannotReachStorageFailsAndClosesWhatItOpened() throws Exception {
         List<ServerInfo> nowhere = new ArrayList<>();
-        int n = 1;
-        for (String zone : List.of("a", "b", "c")) {
-            for (int i = 0; i < 3; i++, n++) {
-                try (ServerSocket free = new ServerSocket(0)) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int n = 1;
+            for (String zone : List.of("a", "b", "c")) {
+                for (int i = 0; i < 3; i++, n++) {
+                    ServerSocket free = new ServerSocket(0); // held open until all nine are chosen: nine distinct ports
+                    held.add(free);
                     nowhere.add(new ServerInfo("d" + n, "127.0.0.1", free.getLocalPort(), zone));
                 }
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
             }
         }
         Path map = dir.resolve("nowhere.map");
@@ -121,7 +128,7 @@ class NodeTest {
         NodeConfig config = NodeConfig.defaults("n3", "a", map).withPorts(0, 0).withBufferPoolBytes(8L << 20);
         NodeStartException e = assertThrows(NodeStartException.class,
                 () -> Node.start(config, SqlLayer.backend(db -> new TinySqlBackend())));
-        assertTrue(e.getMessage().contains("fencing volume 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("creating volume 1"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,258 @@
+package io.cacdb.server.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cacdb.dax.cluster.ClusterMapFile;
+import io.cacdb.dax.cluster.ServerInfo;
+import io.cacdb.dax.local.LocalDaxCluster;
+import io.cacdb.server.ha.FailureDetector;
+import io.cacdb.server.ha.HaLinkFaults;
+import io.cacdb.server.ha.Takeover;
+import io.cacdb.dax.transport.NetworkConditions;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An active and a standby node in one JVM on a real (in-process) 9-server DAX cluster, with the real SQL layer and
+ * pgjdbc: the standby refuses sessions with 57P03 and replays; the active crashing (no lease renewal, no release, no
+ * flush) makes the standby take over warm with every committed row; a cut between the two nodes alone causes no
+ * takeover; an active cut off from storage stops serving by itself, reads included, the standby takes over, and the
+ * old active rejoins as standby once storage answers again.
+ */
+class FailoverTest {
+
+    static LocalDaxCluster dax;
+    @TempDir
+    static Path dir;
+    static final Duration BOUND = Duration.ofSeconds(60);
+
+    final List<Node> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void startDax() {
+        dax = LocalDaxCluster.startInProcess();
+    }
+
+    @AfterAll
+    static void stopDax() {
+        if (dax != null) {
+            dax.close();
+        }
+    }
+
+    @AfterEach
+    void stopNodes() {
+        for (Node n : nodes) {
+            n.close();
+        }
+    }
+
+    private static NodeConfig config(String name, String zone, long volume, StartRole role) throws Exception {
+        Path map = dir.resolve("cluster.map");
+        ClusterMapFile.write(map, dax.clusterMap());
+        return NodeConfig.defaults(name, zone, map).withPorts(0, 0).withHaPort(0).withBufferPoolBytes(16L << 20)
+                .withVolume(volume).withRole(role);
+    }
+
+    private Node start(NodeConfig config, NodeFaults faults) {
+        Node n = Node.start(config, SqlLayer.engineSql(), faults);
+        nodes.add(n);
+        return n;
+    }
+
+    static Connection connect(Node n) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + n.pgPort()
+                + "/cacdb?sslmode=disable&connectTimeout=10&socketTimeout=30", "cacdb", "");
+    }
+
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not true within " + BOUND + ": " + what);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+    }
+
+    private static long rows(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*), sum(v) FROM t")) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        }
+    }
+
+    /** Inserts {@code n} rows from {@code from}, each its own commit; returns the ids acknowledged. */
+    private static List<Integer> insert(Connection c, int from, int n) throws SQLException {
+        List<Integer> acked = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (id, v) VALUES (?, ?)")) {
+            for (int i = from; i < from + n; i++) {
+                ps.setInt(1, i);
+                ps.setInt(2, i * 10);
+                ps.executeUpdate();
+                acked.add(i);
+            }
+        }
+        return acked;
+    }
+
+    private static void awaitCaughtUp(Node active, Node standby) {
+        long durable = active.database().orElseThrow().engine().logWriter().durableLsn();
+        await("the standby replays up to the active's durable LSN " + durable,
+                () -> standby.replayer().map(r -> r.replayedLsn() >= durable).orElse(false));
+    }
+
+    @Test
+    void theStandbyRefusesSessionsThenTakesOverWarmWhenTheActiveCrashes() throws Exception {
+        Node n1 = start(config("n1", "a", 31, StartRole.AUTO), NodeFaults.none());
+        assertEquals(NodeRole.ACTIVE, n1.role());
+        Node n2 = start(config("n2", "b", 31, StartRole.STANDBY), NodeFaults.none());
+        assertEquals(NodeRole.STANDBY, n2.role());
+        try (Connection c = connect(n1); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)");
+            insert(c, 0, 200);
+            try (ResultSet rs = s.executeQuery("SHOW in_hot_standby")) {
+                assertTrue(rs.next());
+                assertEquals("off", rs.getString(1));
+            }
+        }
+        SQLException refused = assertThrows(SQLException.class, () -> connect(n2).close());
+        assertEquals("57P03", refused.getSQLState(), refused.getMessage());
+        awaitCaughtUp(n1, n2);
+        await("the standby hears heartbeats and sees the lease renewed",
+                () -> n2.verdict().orElse(null) == FailureDetector.Verdict.HEALTHY);
+        assertTrue(n1.haServer().standbys().containsKey("n2"), "the active hears the standby's status");
+        assertTrue(n1.haServer().retentionFloorLsn() <= n1.database().orElseThrow().engine().logWriter().durableLsn());
+
+        // uncommitted work in flight on the active when it dies: a loser for the takeover to undo
+        Connection open = connect(n1);
+        open.setAutoCommit(false);
+        try (Statement s = open.createStatement()) {
+            s.executeUpdate("INSERT INTO t (id, v) VALUES (100000, 1)");
+            s.executeUpdate("UPDATE t SET v = -1 WHERE id < 50");
+        }
+        var log = n1.database().orElseThrow().engine().logWriter();
+        log.awaitDurable(log.appendedLsn()).get(30, java.util.concurrent.TimeUnit.SECONDS); // its changes reach the log
+        awaitCaughtUp(n1, n2);
+        assertEquals(1, n2.replayer().orElseThrow().inFlightTransactions().size(), "the standby sees it in flight");
+        long crashedAt = System.nanoTime();
+        n1.crash();
+        await("n2 takes over", () -> n2.role() == NodeRole.ACTIVE);
+        long tookMillis = (System.nanoTime() - crashedAt) / 1_000_000;
+        Takeover.Result t = n2.lastTakeover().orElseThrow();
+        System.out.println("FailoverTest: crash to ACTIVE in " + tookMillis + " ms; takeover " + t.mode() + " in "
+                + t.total().toMillis() + " ms, steps " + t.steps());
+        assertEquals(Takeover.Mode.WARM, t.mode(), t.coldReason().orElse(""));
+        assertEquals(1, t.losers(), "the open transaction");
+        assertTrue(n2.epoch() > n1.epoch());
+        for (String step : List.of("fence", "lease_check", "log_end", "catch_up", "new_epoch", "undo", "serve")) {
+            assertTrue(t.steps().containsKey(step), "step " + step + " in " + t.steps());
+        }
+        try (Connection c = connect(n2); Statement s = c.createStatement()) {
+            assertEquals(200, rows(c), "every committed row, none of the loser's");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM t WHERE v < 0")) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getLong(1), "the loser's update is undone");
+            }
+            insert(c, 200, 20);
+            assertEquals(220, rows(c));
+        }
+        String health = n2.health().toString();
+        assertTrue(n2.health().up(), health);
+        assertEquals("ACTIVE", n2.health().fields().get("role"));
+        assertTrue(n2.registry().scrape().contains("cacdb_takeover_step_seconds_count{"), "takeover step meters");
+        open.close();
+    }
+
+    @Test
+    void aCutBetweenTheNodesAloneCausesNoTakeover() throws Exception {
+        HaLinkFaults link1 = HaLinkFaults.none();
+        HaLinkFaults link2 = HaLinkFaults.none();
+        Node n1 = start(config("n1", "a", 32, StartRole.AUTO), new NodeFaults(link1, NetworkConditions.none()));
+        Node n2 = start(config("n2", "b", 32, StartRole.STANDBY), new NodeFaults(link2, NetworkConditions.none()));
+        await("healthy", () -> n2.verdict().orElse(null) == FailureDetector.Verdict.HEALTHY);
+        link1.cut();
+        link2.cut();
+        await("the standby notices the heartbeats stopped",
+                () -> n2.verdict().orElse(null) == FailureDetector.Verdict.HEARTBEATS_LOST);
+        long seq = Long.parseLong(n1.health().fields().get("lease_sequence"));
+        // twenty renewals = four lease durations with the link cut: long enough for a wrong takeover to happen
+        await("the active keeps renewing its lease", () -> Long.parseLong(n1.health().fields()
+                .getOrDefault("lease_sequence", "0")) >= seq + 20);
+        assertEquals(NodeRole.STANDBY, n2.role(), "no takeover while the lease is renewed");
+        assertEquals(FailureDetector.Verdict.HEARTBEATS_LOST, n2.verdict().orElseThrow());
+        assertEquals(NodeRole.ACTIVE, n1.role());
+        try (Connection c = connect(n1); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)");
+            insert(c, 0, 5);
+        }
+        link1.heal();
+        link2.heal();
+        await("heartbeats again", () -> n2.verdict().orElse(null) == FailureDetector.Verdict.HEALTHY);
+        assertEquals(NodeRole.STANDBY, n2.role());
+    }
+
+    @Test
+    void anActiveCutOffFromStorageStopsServingTheStandbyTakesOverAndTheOldActiveRejoins() throws Exception {
+        NetworkConditions storage1 = NetworkConditions.none();
+        Node n1 = start(config("n1", "a", 33, StartRole.AUTO), new NodeFaults(HaLinkFaults.none(), storage1));
+        Node n2 = start(config("n2", "b", 33, StartRole.STANDBY), NodeFaults.none());
+        try (Connection c = connect(n1); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)");
+            insert(c, 0, 50);
+        }
+        awaitCaughtUp(n1, n2);
+        Connection reader = connect(n1);
+        assertEquals(50, rows(reader));
+        for (ServerInfo server : dax.clusterMap().servers()) {
+            storage1.cutOff(server.id());
+        }
+        await("n1 stops serving once its lease runs out", () -> n1.role() == NodeRole.FENCED
+                || n1.role() == NodeRole.STANDBY);
+        SQLException cut = assertThrows(SQLException.class, () -> rows(reader), "no reads on a fenced node");
+        System.out.println("FailoverTest: a read on the fenced node: " + cut.getSQLState() + " " + cut.getMessage());
+        reader.close();
+        await("n2 takes over", () -> n2.role() == NodeRole.ACTIVE);
+        try (Connection c = connect(n2)) {
+            assertEquals(50, rows(c));
+            insert(c, 50, 10);
+        }
+        for (ServerInfo server : dax.clusterMap().servers()) {
+            storage1.heal(server.id());
+        }
+        await("the old active rejoins as standby", () -> n1.role() == NodeRole.STANDBY);
+        SQLException refused = assertThrows(SQLException.class, () -> connect(n1).close());
+        assertEquals("57P03", refused.getSQLState());
+        await("and follows the new active", () -> n1.verdict().orElse(null) == FailureDetector.Verdict.HEALTHY);
+        long durable = n2.database().orElseThrow().engine().logWriter().durableLsn();
+        await("it replays what the new active wrote",
+                () -> n1.replayer().map(r -> r.replayedLsn() >= durable).orElse(false));
+    }
+
+    @Test
+    void anActiveNodeIsRefusedWhileAnotherHoldsALiveLease() throws Exception {
+        start(config("n1", "a", 34, StartRole.AUTO), NodeFaults.none());
+        NodeStartException e = assertThrows(NodeStartException.class,
+                () -> start(config("n3", "c", 34, StartRole.ACTIVE), NodeFaults.none()));
+        assertTrue(e.getMessage().contains("holds a live lease"), e.getMessage());
+        Node auto = start(config("n4", "c", 34, StartRole.AUTO), NodeFaults.none());
+        assertEquals(NodeRole.STANDBY, auto.role(), "auto joins as standby");
+    }
+}
