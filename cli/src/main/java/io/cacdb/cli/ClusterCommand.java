@@ -16,9 +16,9 @@ import picocli.CommandLine.Option;
 /** {@code ./cacdb cluster up|status|down --dir DIR}: a local cluster of child processes in one directory. */
 @Command(name = "cluster",
         mixinStandardHelpOptions = true,
-        description = {"A local cluster in one directory: 9 DAX servers (d1..d9 in zones a, b, c) and a database node "
-                + "(n1, zone a), each a detached child process with its configuration and log in the directory "
-                + "(docs/operations.md)."},
+        description = {"A local cluster in one directory: 9 DAX servers (d1..d9 in zones a, b, c), the active database "
+                + "node (n1, zone a) and its standby (n2, zone b), each a detached child process with its "
+                + "configuration and log in the directory (docs/operations.md, docs/failover.md)."},
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Down.class})
 final class ClusterCommand implements Runnable {
 
@@ -31,9 +31,10 @@ final class ClusterCommand implements Runnable {
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true,
-            description = {"Starts the cluster of DIR and returns once every process serves, leaving it running: a new "
-                    + "cluster in an empty or missing DIR, or the stopped cluster of DIR again (data kept). Refuses a "
-                    + "DIR whose cluster is running.",
+            description = {"Starts the cluster of DIR and returns once every process serves (the active) or replays "
+                    + "(the standby), leaving it running: a new cluster in an empty or missing DIR, or the stopped "
+                    + "cluster of DIR again, or the stopped members of a partly running one such as a killed node "
+                    + "(data kept). Refuses a DIR whose whole cluster is running.",
                     "Prints the JDBC URL and a psql command line. Exit 0 when up, 1 if it could not start (the "
                             + "failing process's log tail is shown), 2 for bad options."})
     static final class Up implements Callable<Integer> {
@@ -41,8 +42,8 @@ final class ClusterCommand implements Runnable {
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "the cluster's directory")
         Path dir;
 
-        @Option(names = "--no-standby", description = "a single node with no standby (the only mode until the "
-                + "standby exists; required)")
+        @Option(names = "--no-standby", description = "a single node (n1) with no standby; by default n2 in zone b "
+                + "is the standby")
         boolean noStandby;
 
         @Option(names = "--zone-delay-ms", defaultValue = "0", paramLabel = "D",
@@ -57,14 +58,10 @@ final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (!noStandby) {
-                System.err.println("cluster up: a standby node is not available yet; use --no-standby");
-                return 2;
-            }
             LocalCluster.Options options;
             try {
-                options = LocalCluster.Options.defaults(dir).withZoneDelay(Duration.ofMillis(zoneDelayMs))
-                        .withPgPort(pgPort);
+                options = LocalCluster.Options.defaults(dir).withStandby(!noStandby)
+                        .withZoneDelay(Duration.ofMillis(zoneDelayMs)).withPgPort(pgPort);
             } catch (IllegalArgumentException e) {
                 System.err.println("cluster up: " + e.getMessage());
                 return 2;
@@ -91,7 +88,7 @@ final class ClusterCommand implements Runnable {
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = {"Reads DIR's state file, checks each process is alive and asks its /health; prints a table "
                     + "or, with --json, JSON (nodes and dax_servers with name, zone, role, pid, ports, alive, health; "
-                    + "jdbc_url).",
+                    + "a standby's replay_lsn, lag_bytes, lag_millis; jdbc_url).",
                     "Exit 0 when every process is alive and healthy, 1 otherwise, 2 when DIR holds no cluster."})
     static final class Status implements Callable<Integer> {
 
@@ -116,9 +113,9 @@ final class ClusterCommand implements Runnable {
     }
 
     @Command(name = "down", mixinStandardHelpOptions = true,
-            description = {"Stops DIR's cluster: SIGTERM to the nodes first (they end sessions, flush and checkpoint), "
-                    + "then to the DAX servers; waits with a bound and SIGKILLs stragglers; records the stop in the "
-                    + "state file. Idempotent.",
+            description = {"Stops DIR's cluster: SIGTERM to the nodes first, the standby before the active (which ends "
+                    + "sessions, flushes, checkpoints and releases its lease), then to the DAX servers; waits with a "
+                    + "bound and SIGKILLs stragglers; records the stop in the state file. Idempotent.",
                     "Exit 0 when nothing of the cluster runs any more, 1 otherwise."})
     static final class Down implements Callable<Integer> {
 

@@ -72,7 +72,7 @@ class EngineTakeOverTest {
         Workload more;
         try (Engine active = Engine.takeOver(fenced, config, reg, () -> Long.MAX_VALUE,
                 new Engine.WarmStart(h.pool(), s.scheduler, tail, pointer.redoStartLsn(), history, h.losers()))) {
-            assertEquals(List.of("new_epoch", "write_path", "undo", "checkpoint", "serve"),
+            assertEquals(List.of("new_epoch", "write_path", "undo", "serve"),
                     List.copyOf(active.openSteps().keySet()));
             assertEquals(2, active.recoveryReport().undo().losersRolledBack());
             assertEquals(2, active.epoch());

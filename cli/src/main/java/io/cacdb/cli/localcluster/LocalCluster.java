@@ -12,6 +12,7 @@ import io.cacdb.dax.server.DaxServerMain;
 import io.cacdb.dax.server.ServerConfig;
 import io.cacdb.server.node.NodeConfig;
 import io.cacdb.server.node.NodeMain;
+import io.cacdb.server.node.StartRole;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -33,8 +34,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * A local cluster in one directory: 9 DAX servers ({@code d1..d9}, zones a, b, c) and one database node
- * ({@code n1}, zone a), each a detached child process of the launcher, each with its configuration file and its
+ * A local cluster in one directory: 9 DAX servers ({@code d1..d9}, zones a, b, c), the active database node
+ * ({@code n1}, zone a, role auto) and, unless {@code --no-standby}, its standby ({@code n2}, zone b, role standby),
+ * each a detached child process of the launcher, each with its configuration file and its
  * log in the directory, all described by the state file {@link ClusterState} ({@code cluster.json}) and the
  * cluster map ({@code cluster.map}, DAX servers and node lines).
  *
@@ -42,12 +44,13 @@ import java.util.stream.Stream;
  * DIR/cluster.json          state: every process, its pid, ports, config, log; JDBC URL, psql command
  * DIR/cluster.map           cluster map: quorum settings, server lines, node lines
  * DIR/d1/dax.conf, d1/data/ a DAX server's configuration and RocksDB data (d1..d9)
- * DIR/n1/node.conf          the node's configuration
+ * DIR/n1/node.conf          a node's configuration (n1, n2)
  * DIR/logs/&lt;name&gt;.log      each process's stdout and stderr (appended across restarts)
  * </pre>
  *
- * <p>{@link #up} starts a new cluster in an empty (or missing) directory, or restarts a stopped one from its
- * configuration files (data kept, ports pinned at first start), and refuses a directory whose cluster runs.
+ * <p>{@link #up} starts a new cluster in an empty (or missing) directory, or restarts a stopped one — or the stopped
+ * members of a partly running one, such as a killed node — from its configuration files (data kept, ports pinned at
+ * first start), and refuses a directory whose whole cluster runs.
  * {@link #status} checks each pid and asks each process's {@code /health}. {@link #down} stops nodes first, then
  * DAX servers (SIGTERM, bounded wait, SIGKILL) and is idempotent. A lock file keeps two commands from working on
  * one directory at once.
@@ -79,7 +82,7 @@ public final class LocalCluster {
      * How to build the cluster.
      *
      * @param dir              the cluster's directory
-     * @param standby          a standby node too (not available yet: the HA issue adds it)
+     * @param standby          a standby node too ({@code n2} in zone b)
      * @param zoneDelay        one-way delay the node's DAX client injects towards other zones
      * @param pgPort           the node's PostgreSQL port on first start; 0 = a free one
      * @param nodeBufferPoolBytes the node's buffer pool
@@ -98,9 +101,6 @@ public final class LocalCluster {
             Objects.requireNonNull(children, "children");
             daxJvmOptions = List.copyOf(daxJvmOptions);
             nodeJvmOptions = List.copyOf(nodeJvmOptions);
-            if (standby) {
-                throw new IllegalArgumentException("a standby node is not available yet: start with --no-standby");
-            }
             if (zoneDelay.isNegative()) {
                 throw new IllegalArgumentException("zone delay must be >= 0, was " + zoneDelay);
             }
@@ -113,6 +113,11 @@ public final class LocalCluster {
         public static Options defaults(Path dir) {
             return new Options(dir, false, Duration.ZERO, 0, NodeConfig.DEFAULT_BUFFER_POOL_BYTES, "127.0.0.1",
                     ChildCommand.ofThisProcess(), List.of("-Xmx256m", "-XX:+UseSerialGC"), List.of("-Xmx1g"));
+        }
+
+        public Options withStandby(boolean withStandby) {
+            return new Options(dir, withStandby, zoneDelay, pgPort, nodeBufferPoolBytes, bindHost, children,
+                    daxJvmOptions, nodeJvmOptions);
         }
 
         public Options withZoneDelay(Duration d) {
@@ -159,20 +164,30 @@ public final class LocalCluster {
         }
         try (DirLock ignored = DirLock.take(dir)) {
             ClusterState state;
+            java.util.Set<String> runningNames = java.util.Set.of();
             if (Files.exists(ClusterState.file(dir))) {
                 state = readState(dir);
                 List<String> running = running(state);
-                if (!running.isEmpty()) {
+                runningNames = java.util.Set.copyOf(state.members().stream()
+                        .filter(m -> ChildProcesses.find(m.pid(), m.config()).isPresent()).map(Member::name).toList());
+                if (runningNames.size() == state.members().size()) {
                     throw new LocalClusterException(dir + " already has a running cluster (" + String.join(", ",
                             running) + "); stop it first with: cacdb cluster down --dir " + dir);
                 }
-                progress.println("cluster: restarting the stopped cluster in " + dir + " (data kept)");
+                if (running.isEmpty()) {
+                    progress.println("cluster: restarting the stopped cluster in " + dir + " (data kept)");
+                } else {
+                    java.util.Set<String> keep = runningNames;
+                    progress.println("cluster: starting the members of " + dir + " that are not running ("
+                            + String.join(", ", state.members().stream().map(Member::name)
+                            .filter(n -> !keep.contains(n)).toList()) + "); running: " + String.join(", ", running));
+                }
             } else {
                 requireEmpty(dir);
                 progress.println("cluster: creating a new cluster in " + dir);
                 state = create(dir, options);
             }
-            return launch(state, options, progress);
+            return launch(state, options, progress, runningNames);
         } catch (IOException e) {
             throw new LocalClusterException(e.getMessage(), e);
         }
@@ -200,19 +215,28 @@ public final class LocalCluster {
         }
         Path map = dir.resolve(MAP_FILE);
         List<Member> nodes = new ArrayList<>();
-        String name = "n1";
-        Path home = dir.resolve(name);
-        Files.createDirectories(home);
-        NodeConfig config = NodeConfig.defaults(name, ZONES.getFirst(), map)
-                .withPorts(options.pgPort(), 0)
-                .withBufferPoolBytes(options.nodeBufferPoolBytes())
-                .withZoneDelayMillis(options.zoneDelay().toMillis())
-                .withBindHost(options.bindHost());
-        Path file = home.resolve("node.conf");
-        Files.writeString(file, config.toFileText());
-        nodes.add(new Member(name, Kind.NODE, config.zone(), "ACTIVE", options.bindHost(), 0, Map.of(),
-                file.toString(), logs.resolve(name + ".log").toString(), null, null));
-        ClusterState state = new ClusterState(ClusterState.FORMAT, dir.toString(), map.toString(), config.volume(),
+        int nodeCount = options.standby() ? 2 : 1;
+        long volume = NodeConfig.DEFAULT_VOLUME;
+        for (int i = 1; i <= nodeCount; i++) {
+            String name = "n" + i;
+            Path home = dir.resolve(name);
+            Files.createDirectories(home);
+            // n1 is active unless another node holds a live lease (so a returning n1 rejoins as standby); n2 starts
+            // as the standby
+            NodeConfig config = NodeConfig.defaults(name, ZONES.get(i - 1), map)
+                    .withPorts(i == 1 ? options.pgPort() : 0, 0)
+                    .withHaPort(0)
+                    .withRole(i == 1 ? StartRole.AUTO : StartRole.STANDBY)
+                    .withBufferPoolBytes(options.nodeBufferPoolBytes())
+                    .withZoneDelayMillis(options.zoneDelay().toMillis())
+                    .withBindHost(options.bindHost());
+            volume = config.volume();
+            Path file = home.resolve("node.conf");
+            Files.writeString(file, config.toFileText());
+            nodes.add(new Member(name, Kind.NODE, config.zone(), i == 1 ? "ACTIVE" : "STANDBY", options.bindHost(), 0,
+                    Map.of(), file.toString(), logs.resolve(name + ".log").toString(), null, null));
+        }
+        ClusterState state = new ClusterState(ClusterState.FORMAT, dir.toString(), map.toString(), volume,
                 options.zoneDelay().toMillis(), options.standby(), DATABASE, USER, null, null, nodes, dax);
         state.write();
         return state;
@@ -222,15 +246,21 @@ public final class LocalCluster {
      * Starts every member from its configuration file: DAX servers in parallel, then the cluster map, then the
      * nodes; pins the ports each process reported into its configuration, so restarts come back on them.
      */
-    private static ClusterState launch(ClusterState state, Options options, PrintStream progress)
-            throws LocalClusterException {
+    private static ClusterState launch(ClusterState state, Options options, PrintStream progress,
+            java.util.Set<String> running) throws LocalClusterException {
         Map<String, Process> started = new LinkedHashMap<>();
         try {
-            progress.println("cluster: starting " + state.daxServers().size() + " DAX servers ("
-                    + String.join(", ", ZONES.stream().map(z -> "zone " + z).toList()) + ") with "
-                    + options.children().describe());
+            long toStart = state.daxServers().stream().filter(m -> !running.contains(m.name())).count();
+            if (toStart > 0) {
+                progress.println("cluster: starting " + toStart + " DAX servers ("
+                        + String.join(", ", ZONES.stream().map(z -> "zone " + z).toList()) + ") with "
+                        + options.children().describe());
+            }
             Map<String, Long> offsets = new LinkedHashMap<>();
             for (Member m : state.daxServers()) {
+                if (running.contains(m.name())) {
+                    continue;
+                }
                 offsets.put(m.name(), logSize(m));
                 started.put(m.name(), start(m, "dax-server", options.daxJvmOptions(), options.children()));
             }
@@ -239,6 +269,10 @@ public final class LocalCluster {
             state = recordPids(state, started);
             List<Member> dax = new ArrayList<>();
             for (Member m : state.daxServers()) {
+                if (running.contains(m.name())) {
+                    dax.add(m);
+                    continue;
+                }
                 Map<String, String> ready = awaitReady(m, started.get(m.name()), offsets.get(m.name()),
                         DaxServerMain.READY_PREFIX, DAX_READY_TIMEOUT);
                 int rpc = ChildProcesses.port(ready, "rpc", m.name());
@@ -255,8 +289,13 @@ public final class LocalCluster {
 
             List<Member> nodes = new ArrayList<>();
             for (Member m : state.nodes()) {
-                progress.println("cluster: starting node " + m.name() + " (zone " + m.zone() + "): fence, recover,"
-                        + " serve");
+                if (running.contains(m.name())) {
+                    nodes.add(m);
+                    continue;
+                }
+                progress.println("cluster: starting node " + m.name() + " (zone " + m.zone() + "): "
+                        + (NodeConfig.load(Path.of(m.config())).role() == StartRole.STANDBY
+                        ? "replay the log, watch the active" : "fence, recover, serve (or rejoin as standby)"));
                 long offset = logSize(m);
                 Process p = start(m, "node", options.nodeJvmOptions(), options.children());
                 started.put(m.name(), p);
@@ -264,15 +303,18 @@ public final class LocalCluster {
                 Map<String, String> ready = awaitReady(m, p, offset, NodeMain.READY_PREFIX, NODE_READY_TIMEOUT);
                 int pg = ChildProcesses.port(ready, "pg", m.name());
                 int admin = ChildProcesses.port(ready, "admin", m.name());
+                int ha = ChildProcesses.port(ready, "ha", m.name());
                 Path config = Path.of(m.config());
-                Files.writeString(config, NodeConfig.load(config).withPorts(pg, admin).toFileText());
-                Member up = m.started(p.pid(), ports("pg", pg, "admin", admin), now());
+                Files.writeString(config, NodeConfig.load(config).withPorts(pg, admin).withHaPort(ha).toFileText());
+                Map<String, Integer> nodePorts = ports("pg", pg, "admin", admin);
+                nodePorts.put("ha", ha);
+                Member up = m.started(p.pid(), nodePorts, now());
                 up = new Member(up.name(), up.kind(), up.zone(), ready.getOrDefault("role", up.role()), up.host(),
                         up.pid(), up.ports(), up.config(), up.log(), up.startedAt(), null);
                 nodes.add(up);
                 progress.println("cluster:   " + m.name() + " " + up.role() + " at epoch " + ready.get("epoch")
-                        + ": PostgreSQL " + m.host() + ":" + pg + ", admin " + m.host() + ":" + admin + ", pid "
-                        + p.pid());
+                        + ": PostgreSQL " + m.host() + ":" + pg + ", admin " + m.host() + ":" + admin + ", HA "
+                        + m.host() + ":" + ha + ", pid " + p.pid());
             }
             state = state.withMembers(nodes, state.daxServers());
             state = state.withClientAccess(ClusterState.jdbcUrl(nodes, state.database(), state.user()),
@@ -317,7 +359,8 @@ public final class LocalCluster {
         List<NodeInfo> nodes = new ArrayList<>();
         for (Member m : state.nodes()) {
             if (m.ports().containsKey("pg")) {
-                nodes.add(new NodeInfo(m.name(), new NodeInfo.Endpoint(m.host(), m.port("pg")), m.zone(), null,
+                nodes.add(new NodeInfo(m.name(), new NodeInfo.Endpoint(m.host(), m.port("pg")), m.zone(),
+                        m.ports().containsKey("ha") ? new NodeInfo.Endpoint(m.host(), m.port("ha")) : null,
                         new NodeInfo.Endpoint(m.host(), m.port("admin"))));
             }
         }
@@ -326,8 +369,15 @@ public final class LocalCluster {
 
     // ================================================================================================== status
 
-    /** One member as {@link #status} found it. */
-    public record MemberStatus(Member member, boolean alive, String health, String role) {
+    /**
+     * One member as {@link #status} found it.
+     *
+     * @param details what a node's {@code /health} said beyond status and role (epoch, replay position, lag, ...)
+     */
+    public record MemberStatus(Member member, boolean alive, String health, String role, Map<String, String> details) {
+        public MemberStatus {
+            details = Map.copyOf(details);
+        }
     }
 
     /** What {@link #status} found. */
@@ -339,6 +389,11 @@ public final class LocalCluster {
                     .allMatch(s -> s.alive() && "UP".equals(s.health()));
         }
     }
+
+    /** What {@link #status} copies from a node's {@code /health} (docs/operations.md). */
+    static final List<String> NODE_DETAILS = List.of("epoch", "replay_state", "replay_lsn", "lag_bytes", "lag_millis",
+            "verdict", "heartbeat_age_millis", "active", "durable_lsn", "lease_sequence", "standby",
+            "standby_replay_lsn", "standby_lag_bytes", "takeover_mode", "takeover_millis", "takeover_cold_reason");
 
     /** Reads the state file, checks each pid and asks each live process's {@code /health}. */
     public static Status status(Path dir) throws LocalClusterException {
@@ -352,12 +407,20 @@ public final class LocalCluster {
     private static MemberStatus check(Member m, HealthProbe probe) {
         boolean alive = ChildProcesses.find(m.pid(), m.config()).isPresent();
         if (!alive) {
-            return new MemberStatus(m, false, "-", m.kind() == Kind.NODE ? "-" : m.role());
+            return new MemberStatus(m, false, "-", m.kind() == Kind.NODE ? "-" : m.role(), Map.of());
         }
         Map<String, String> health = m.ports().containsKey("admin") ? probe.health(m.host(), m.port("admin"))
                 : Map.of("status", "unknown");
         String role = m.kind() == Kind.NODE ? health.getOrDefault("role", "?") : m.role();
-        return new MemberStatus(m, true, health.getOrDefault("status", "?"), role);
+        Map<String, String> details = new LinkedHashMap<>();
+        if (m.kind() == Kind.NODE) {
+            for (String key : NODE_DETAILS) {
+                if (health.containsKey(key)) {
+                    details.put(key, health.get(key));
+                }
+            }
+        }
+        return new MemberStatus(m, true, health.getOrDefault("status", "?"), role, details);
     }
 
     // ================================================================================================== down
@@ -378,7 +441,11 @@ public final class LocalCluster {
         try (DirLock ignored = DirLock.take(dir)) {
             ClusterState state = readState(dir);
             List<StopResult> results = new ArrayList<>();
-            for (Member m : state.nodes()) {
+            // Standbys first: an active that stops releases its lease, and a standby still watching would take over.
+            HealthProbe probe = new HealthProbe(HEALTH_TIMEOUT);
+            List<Member> order = new ArrayList<>(state.nodes());
+            order.sort(java.util.Comparator.comparingInt(m -> "ACTIVE".equals(check(m, probe).role()) ? 1 : 0));
+            for (Member m : order) {
                 Optional<ProcessHandle> p = ChildProcesses.find(m.pid(), m.config());
                 if (p.isPresent()) {
                     progress.println("cluster: stopping node " + m.name() + " (pid " + m.pid() + "): sessions, "
@@ -414,7 +481,7 @@ public final class LocalCluster {
     public static ClusterState readState(Path dir) throws LocalClusterException {
         if (!Files.exists(ClusterState.file(dir))) {
             throw new LocalClusterException("no cluster in " + dir + " (no " + ClusterState.FILE_NAME + "); start one "
-                    + "with: cacdb cluster up --dir " + dir + " --no-standby");
+                    + "with: cacdb cluster up --dir " + dir);
         }
         try {
             return ClusterState.read(dir);

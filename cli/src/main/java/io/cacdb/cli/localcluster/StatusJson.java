@@ -13,7 +13,8 @@ public final class StatusJson {
 
     /**
      * {@code {"dir", "jdbc_url", "psql", "all_up", "nodes": [...], "dax_servers": [...]}}, each member with name,
-     * kind, zone, role, pid, ports, alive, health, config, log.
+     * kind, zone, role, pid, ports, alive, health, config, log; a node also with what its {@code /health} says of
+     * epoch, replay position and lag (standby: replay_lsn, lag_bytes, lag_millis, verdict, ...).
      */
     public static String toJson(LocalCluster.Status status) {
         Map<String, Object> root = new LinkedHashMap<>();
@@ -45,6 +46,7 @@ public final class StatusJson {
             e.put("ports", m.ports());
             e.put("alive", s.alive());
             e.put("health", s.health());
+            s.details().forEach((k, v) -> e.put(k, number(v)));
             e.put("config", m.config());
             e.put("log", m.log());
             out.add(e);
@@ -52,10 +54,19 @@ public final class StatusJson {
         return out;
     }
 
+    /** A health field as a JSON number when it is one (LSNs, lags, epochs), else as text. */
+    private static Object number(String v) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return v;
+        }
+    }
+
     /** A fixed-width table, nodes first, then the client access lines. */
     public static String toTable(LocalCluster.Status status) {
         StringBuilder sb = new StringBuilder();
-        String format = "%-5s %-10s %-4s %-8s %-8s %-5s %-11s %s%n";
+        String format = "%-5s %-10s %-4s %-9s %-8s %-5s %-11s %s%n";
         sb.append(String.format(format, "NAME", "KIND", "ZONE", "ROLE", "PID", "ALIVE", "HEALTH", "PORTS"));
         List<LocalCluster.MemberStatus> all = new ArrayList<>(status.nodes());
         all.addAll(status.daxServers());
@@ -67,6 +78,11 @@ public final class StatusJson {
             sb.append(String.format(format, m.name(), m.kind() == ClusterState.Kind.NODE ? "node" : "dax-server",
                     m.zone(), s.role(), m.pid() > 0 ? Long.toString(m.pid()) : "-", s.alive() ? "yes" : "no",
                     s.health(), ports));
+            if (s.details().containsKey("replay_lsn")) {
+                sb.append(String.format("      replay LSN %s, lag %s bytes / %s ms, %s%n", s.details().get("replay_lsn"),
+                        s.details().getOrDefault("lag_bytes", "?"), s.details().getOrDefault("lag_millis", "?"),
+                        s.details().getOrDefault("verdict", "")));
+            }
         }
         sb.append("JDBC URL: ").append(status.state().jdbcUrl()).append('\n');
         sb.append("psql:     ").append(status.state().psql()).append('\n');

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code cluster up --no-standby}, {@code status --json}, a pgjdbc query, {@code down}, for real: the commands run
+ * {@code cluster up} (active and standby), {@code status --json}, a pgjdbc query, {@code down}, for real: the commands run
  * in this JVM through {@link Main}, the nine DAX servers and the node are real child processes
  * ({@code java -cp <test class path> io.cacdb.cli.Main ...}, since no launcher runs the tests).
  */
@@ -81,12 +81,14 @@ class LocalClusterTest {
     void upStatusQueryDown() throws Exception {
         Path dir = tmp.resolve("c1");
         clusters.add(dir);
-        Run up = main("cluster", "up", "--dir", dir.toString(), "--no-standby");
+        Run up = main("cluster", "up", "--dir", dir.toString());
         assertEquals(0, up.exit(), up.err());
         assertTrue(up.out().contains("JDBC URL: jdbc:postgresql://127.0.0.1:"), up.out());
-        assertTrue(up.out().contains("psql:     psql \"host=127.0.0.1 port="), up.out());
+        assertTrue(up.out().contains("targetServerType=primary"), up.out());
+        assertTrue(up.out().contains("psql:     psql \"host=127.0.0.1,127.0.0.1 port="), up.out());
+        assertTrue(up.out().contains("n2 STANDBY"), up.out());
 
-        Run again = main("cluster", "up", "--dir", dir.toString(), "--no-standby");
+        Run again = main("cluster", "up", "--dir", dir.toString());
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("already has a running cluster"), again.err());
 
@@ -94,27 +96,36 @@ class LocalClusterTest {
         assertEquals(0, status.exit(), status.out());
         JsonNode json = new ObjectMapper().readTree(status.out());
         assertTrue(json.get("all_up").asBoolean());
+        assertEquals(2, json.get("nodes").size());
         JsonNode n1 = json.get("nodes").get(0);
-        assertEquals(1, json.get("nodes").size());
         assertEquals("n1", n1.get("name").asText());
         assertEquals("a", n1.get("zone").asText());
         assertEquals("ACTIVE", n1.get("role").asText());
         assertEquals("UP", n1.get("health").asText());
         assertTrue(n1.get("alive").asBoolean());
+        JsonNode n2 = json.get("nodes").get(1);
+        assertEquals("n2", n2.get("name").asText());
+        assertEquals("b", n2.get("zone").asText());
+        assertEquals("STANDBY", n2.get("role").asText());
+        assertEquals("UP", n2.get("health").asText(), n2.toString());
+        assertTrue(n2.get("replay_lsn").asLong() > 0, n2.toString());
+        assertTrue(n2.has("lag_bytes") && n2.has("lag_millis"), n2.toString());
+        assertTrue(n2.get("ports").get("ha").asInt() > 0, n2.toString());
         long nodePid = n1.get("pid").asLong();
         assertNotEquals(ProcessHandle.current().pid(), nodePid, "the node must be a process of its own");
         assertTrue(ProcessHandle.of(nodePid).map(ProcessHandle::isAlive).orElse(false));
         assertTrue(n1.get("ports").get("pg").asInt() > 0);
         assertEquals(9, json.get("dax_servers").size());
-        List<Long> pids = new ArrayList<>(List.of(nodePid));
+        List<Long> pids = new ArrayList<>(List.of(nodePid, n2.get("pid").asLong()));
         for (JsonNode d : json.get("dax_servers")) {
             assertTrue(d.get("alive").asBoolean(), d.toString());
             assertEquals("UP", d.get("health").asText(), d.toString());
             pids.add(d.get("pid").asLong());
         }
         String url = json.get("jdbc_url").asText();
-        assertTrue(Files.readString(dir.resolve("cluster.map")).contains("node n1 127.0.0.1:"
-                + n1.get("ports").get("pg").asInt() + " zone=a"));
+        String map = Files.readString(dir.resolve("cluster.map"));
+        assertTrue(map.contains("node n1 127.0.0.1:" + n1.get("ports").get("pg").asInt() + " zone=a"), map);
+        assertTrue(map.contains("ha=127.0.0.1:" + n2.get("ports").get("ha").asInt()), map);
 
         try (Connection c = DriverManager.getConnection(url + "&connectTimeout=30&socketTimeout=60");
                 Statement s = c.createStatement()) {
@@ -128,7 +139,9 @@ class LocalClusterTest {
 
         Run down = main("cluster", "down", "--dir", dir.toString());
         assertEquals(0, down.exit(), down.out() + down.err());
-        assertTrue(down.out().contains("cluster: down (10 stopped, 0 were not running)"), down.out());
+        assertTrue(down.out().contains("cluster: down (11 stopped, 0 were not running)"), down.out());
+        assertTrue(down.out().indexOf("stopping node n2") < down.out().indexOf("stopping node n1"),
+                "the standby stops first: " + down.out());
         for (long pid : pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " still runs");
         }
@@ -138,7 +151,7 @@ class LocalClusterTest {
         assertFalse(afterJson.get("nodes").get(0).get("alive").asBoolean());
         Run downAgain = main("cluster", "down", "--dir", dir.toString());
         assertEquals(0, downAgain.exit());
-        assertTrue(downAgain.out().contains("(0 stopped, 10 were not running)"), downAgain.out());
+        assertTrue(downAgain.out().contains("(0 stopped, 11 were not running)"), downAgain.out());
     }
 
     @Test
@@ -149,8 +162,8 @@ class LocalClusterTest {
         Run up = main("cluster", "up", "--dir", dir.toString(), "--no-standby");
         assertEquals(1, up.exit());
         assertTrue(up.err().contains("is not empty and holds no cluster.json"), up.err());
-        Run noStandbyFlag = main("cluster", "up", "--dir", tmp.resolve("x").toString());
-        assertEquals(2, noStandbyFlag.exit());
+        Run badDelay = main("cluster", "up", "--dir", tmp.resolve("x").toString(), "--zone-delay-ms", "-1");
+        assertEquals(2, badDelay.exit());
         Run status = main("cluster", "status", "--dir", tmp.resolve("none").toString());
         assertEquals(2, status.exit());
         assertTrue(status.err().contains("no cluster in"), status.err());

@@ -63,9 +63,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link MetaRecords#appendEpoch} at the end of log the new active found after fencing (and the standby replayed
  *       to exactly);</li>
  *   <li>the {@link LogWriter} from that tail, {@code EpochStart} first;</li>
- *   <li>the standby's warm pool gets its write path ({@link BufferPool#attachWritePath}) and starts;</li>
+ *   <li>the standby's warm pool: replayed dirty pages that storage already holds (below the latest checkpoint's redo
+ *       start) are settled ({@link BufferPool#settleReplayedPages}), then it gets its write path
+ *       ({@link BufferPool#attachWritePath}) and starts;</li>
  *   <li>{@link Recovery#undo} of the losers the standby found, with CLRs under the new epoch;</li>
- *   <li>a checkpoint, the background checkpointer, then serve.</li>
+ *   <li>the background checkpointer, then serve; the first checkpoint runs right after, off the clients' path (it
+ *       only shortens the next recovery).</li>
  * </ol>
  * Each step's duration is logged and kept in {@link #openSteps()}.
  *
@@ -253,6 +256,9 @@ public final class Engine implements AutoCloseable {
         log.info("take over volume {} at epoch {}: the epoch starts at LSN {}, log writer running ({} ms)",
                 volume.volume(), epoch, end, millisSince(started));
 
+        BufferPool.Settled settled = b.pool.settleReplayedPages(redoStart);
+        log.info("take over volume {}: of the replayed dirty pages below the redo start {}, {} are already in storage,"
+                + " {} keep their later changes dirty", volume.volume(), redoStart, settled.cleaned(), settled.raised());
         LogWriter logWriter = b.logWriter;
         b.pool.attachWritePath(volume, new DurableLog() {
             @Override
@@ -290,13 +296,24 @@ public final class Engine implements AutoCloseable {
         b.checkpointer = new Checkpointer(volume, b.logWriter, b.pool, b.txns, config.checkpoints(), redoStart,
                 retentionFloorLsn, b.registry);
         b.opened.push(b.checkpointer);
-        Checkpointer.Result first = b.checkpointer.checkpoint();
         b.checkpointer.start();
-        t = b.step("checkpoint", t);
         b.txns.startServing();
         b.step("serve", t);
-        log.info("volume {} taken over at epoch {}: serving ({} ms in all; first checkpoint at LSN {})",
-                volume.volume(), epoch, millisSince(started), first.checkpointLsn());
+        log.info("volume {} taken over at epoch {}: serving ({} ms in all)", volume.volume(), epoch,
+                millisSince(started));
+        // The first checkpoint only shortens the next recovery; clients need not wait for it.
+        Checkpointer checkpointer = b.checkpointer;
+        Thread.ofVirtual().name("takeover-checkpoint-v" + volume.volume()).start(() -> {
+            long c = System.nanoTime();
+            try {
+                Checkpointer.Result first = checkpointer.checkpoint();
+                log.info("take over volume {}: first checkpoint at LSN {} ({} ms, after serving)", volume.volume(),
+                        first.checkpointLsn(), millisSince(c));
+            } catch (RuntimeException e) {
+                log.warn("take over volume {}: the first checkpoint failed; the periodic one follows", volume.volume(),
+                        e);
+            }
+        });
     }
 
     private static void openInto(Builder b, LongSupplier retentionFloorLsn) {
@@ -442,7 +459,7 @@ public final class Engine implements AutoCloseable {
 
     /**
      * How long each step of {@link #open} ({@code log_end}, {@code redo}, {@code undo}, {@code checkpoint}) or of
-     * {@link #takeOver} ({@code new_epoch}, {@code write_path}, {@code undo}, {@code checkpoint}, {@code serve}) took,
+     * {@link #takeOver} ({@code new_epoch}, {@code write_path}, {@code undo}, {@code serve}) took,
      * in order.
      */
     public Map<String, Duration> openSteps() {

@@ -1054,6 +1054,48 @@ public final class BufferPool implements PageSource, AutoCloseable {
         }
     }
 
+    /** What {@link #settleReplayedPages} did: dirty pages found clean, and dirty pages whose recLSN it raised. */
+    public record Settled(int cleaned, int raised) {
+    }
+
+    /**
+     * Read-only pools only, at takeover before {@link #attachWritePath}: the standby's replayed dirty pages keep the
+     * recLSN of the first change it replayed since it loaded them, although the active has flushed many of those
+     * changes since. {@code storedBelowLsn} is the redo start of the latest checkpoint — no change that starts below it
+     * is missing from storage — so a dirty page whose pageLSN is at or below it is clean (storage has this image), and
+     * every other dirty page's recLSN rises to at least it. Without this, the new active's first checkpoint would name
+     * a redo start below the one already stored, and its flusher would rewrite pages storage already holds.
+     */
+    public Settled settleReplayedPages(long storedBelowLsn) {
+        lock.lock();
+        try {
+            requireOpenLocked();
+            if (writer != null) {
+                throw new IllegalStateException("settleReplayedPages is for the read-only pool being handed over");
+            }
+            int cleaned = 0;
+            int raised = 0;
+            for (Frame f : frames) {
+                if (!f.dirty || f.recLsn >= storedBelowLsn) {
+                    continue;
+                }
+                dirtyFrames.remove(f);
+                if (PageFormat.pageLsn(f.data) <= storedBelowLsn) {
+                    f.dirty = false;
+                    f.recLsn = Frame.NO_LSN;
+                    cleaned++;
+                } else {
+                    f.recLsn = storedBelowLsn;
+                    dirtyFrames.add(f);
+                    raised++;
+                }
+            }
+            return new Settled(cleaned, raised);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Forgets every version the pool remembers (its version list), so that the next read of any page not in the pool
      * is a quorum read. For a standby that jumped over log it never replayed: a version it read or evicted before the

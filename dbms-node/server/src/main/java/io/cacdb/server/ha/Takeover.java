@@ -37,12 +37,14 @@ import org.slf4j.LoggerFactory;
  *       old active cannot complete a write, its lease renewals included;</li>
  *   <li>{@code lease_check}: the lease re-read after fencing (a renewal the standby had not seen makes it wait the
  *       lease out, see {@link StandbyMonitor#confirmAfterFence});</li>
- *   <li>{@code log_end}: the durable end of the log with quorum reads ({@link LogEnd#find}) from the latest
- *       checkpoint's redo start;</li>
+ *   <li>{@code log_end}: the durable end of the log with quorum reads ({@link LogEnd#find}), searched from the
+ *       latest MTR boundary the standby knows to be durable (its replayed LSN when the active's heartbeat reported a
+ *       durable LSN at or above it), else from the latest checkpoint's redo start;</li>
  *   <li>{@code catch_up}: the standby replays exactly up to that end ({@link StandbyReplayer#catchUpTo}) and hands
  *       over its warm pool and the losers;</li>
  *   <li>{@link Engine#takeOver}: {@code new_epoch} (META record at the end, log writer, {@code EpochStart}),
- *       {@code write_path}, {@code undo} (CLRs under the new epoch), {@code checkpoint}, {@code serve}.</li>
+ *       {@code write_path}, {@code undo} (CLRs under the new epoch), {@code serve} (the first checkpoint follows
+ *       off the clients' path).</li>
  * </ol>
  *
  * <h2>When the warm path cannot be taken: cold recovery</h2>
@@ -87,10 +89,12 @@ public final class Takeover {
      * @param registry        meters
      * @param retentionFloor  the new active's log retention floor (its own standby, later)
      * @param afterFence      the lease check after fencing
+     * @param durableBoundary an MTR boundary known to be durable (at write quorum) in the current log, from which the
+     *                        end of the log may be searched; -1 when none is known
      */
     public record Inputs(String node, TakeoverStorage storage, StandbyReplayer replayer, IoScheduler replayScheduler,
                          EngineConfig engine, HaConfig ha, MeterRegistry registry, LongSupplier retentionFloor,
-                         AfterFence afterFence) {
+                         AfterFence afterFence, long durableBoundary) {
         public Inputs {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(storage, "storage");
@@ -155,8 +159,10 @@ public final class Takeover {
         EpochHistory history = ActiveLease.await(MetaRecords.epochHistory(writer), wait, "reading the epoch history");
         long redoStart = ActiveLease.await(MetaRecords.readCheckpoint(writer), wait, "reading the checkpoint pointer")
                 .map(s -> s.value().redoStartLsn()).orElse(0L);
-        LogTail tail = LogEnd.find(writer, codec, history, redoStart);
-        t = step("log_end", t, "durable end of the log at LSN " + tail.endLsn() + " (redo start " + redoStart + ")");
+        long searchFrom = Math.max(redoStart, in.durableBoundary());
+        LogTail tail = LogEnd.find(writer, codec, history, searchFrom);
+        t = step("log_end", t, "durable end of the log at LSN " + tail.endLsn() + " (searched from LSN " + searchFrom
+                + "; redo start " + redoStart + ")");
 
         String coldReason = null;
         Handover handover = null;

@@ -110,6 +110,8 @@ public final class Node implements AutoCloseable {
     private volatile HaClient haClient;
     private volatile StandbyMonitor monitor;
     private volatile Takeover.Result lastTakeover;
+    /** The highest MTR boundary this standby replayed that the active's heartbeat reported durable (-1: none). */
+    private volatile long durableBoundary = -1;
 
     private Node(NodeConfig config, SqlLayer sql, NodeFaults faults, Clock clock) {
         this.config = config;
@@ -246,10 +248,17 @@ public final class Node implements AutoCloseable {
             r.start();
             return null;
         });
+        durableBoundary = -1;
         HaClient c = new HaClient(config.nodeName(), config.ha(), this::standbyStatus, hb -> {
             StandbyMonitor m = monitor;
             if (m != null) {
                 m.heartbeat(hb);
+            }
+            // an MTR boundary this standby applied that the active reports durable: the takeover searches the end
+            // of the log from here instead of from the checkpoint
+            long replayed = r.replayedLsn();
+            if (replayed <= hb.durableLsn() && replayed > durableBoundary) {
+                durableBoundary = replayed;
             }
         }, faults.ha());
         StandbyMonitor m = new StandbyMonitor(config.nodeName(), reader(), config.ha(), clock, c,
@@ -283,7 +292,7 @@ public final class Node implements AutoCloseable {
                 Takeover.Result result = Takeover.run(new Takeover.Inputs(config.nodeName(),
                         TakeoverStorage.dax(client, config.volume()), replayer, replayScheduler, engineConfig(),
                         config.ha(), registry, ha::retentionFloorLsn,
-                        m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence));
+                        m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence, durableBoundary));
                 replayer = null;
                 replayScheduler = null;
                 monitor = null;
@@ -584,6 +593,7 @@ public final class Node implements AutoCloseable {
         if (t != null) {
             fields.put("takeover_mode", t.mode().name());
             fields.put("takeover_millis", Long.toString(t.total().toMillis()));
+            t.coldReason().ifPresent(reason -> fields.put("takeover_cold_reason", reason));
         }
         return new Health(up, up ? "UP" : r.name(), fields);
     }
