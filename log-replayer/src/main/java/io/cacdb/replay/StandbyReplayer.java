@@ -31,6 +31,7 @@ import io.cacdb.replay.window.ParseAheadWindow;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -98,6 +99,8 @@ public final class StandbyReplayer implements RetentionFloor, AutoCloseable {
     private final Prefetcher prefetcher;
     private final ReadIoController controller;
     private final List<PressureListener> pressureListeners = new CopyOnWriteArrayList<>();
+    /** What {@link #registerMeters} registered; removed when the replayer stops replaying. */
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
@@ -244,6 +247,7 @@ public final class StandbyReplayer implements RetentionFloor, AutoCloseable {
             lock.unlock();
         }
         pool.close();
+        removeMeters();
     }
 
     // ------------------------------------------------------------------------------------------------ takeover API
@@ -327,6 +331,7 @@ public final class StandbyReplayer implements RetentionFloor, AutoCloseable {
      * path), and closing the replayer no longer closes the pool.
      */
     public Handover handOver() {
+        Handover h;
         lock.lock();
         try {
             if (state != ReplayState.FINISHED) {
@@ -334,10 +339,12 @@ public final class StandbyReplayer implements RetentionFloor, AutoCloseable {
             }
             unsafe.releaseAll();
             moveLocked(ReplayState.HANDED_OVER);
-            return new Handover(pool, finishingEnd, txns.inFlight(), txns.epoch());
+            h = new Handover(pool, finishingEnd, txns.inFlight(), txns.epoch());
         } finally {
             lock.unlock();
         }
+        removeMeters();
+        return h;
     }
 
     /**
@@ -767,10 +774,21 @@ public final class StandbyReplayer implements RetentionFloor, AutoCloseable {
     }
 
     private void gauge(String name, String description, ToDoubleFunction<StandbyReplayer> f) {
-        Gauge.builder(name, this, f).description(description).strongReference(true).register(registry);
+        meters.add(Gauge.builder(name, this, f).description(description).strongReference(true).register(registry));
     }
 
     private void counter(String name, ToDoubleFunction<StandbyReplayer> f) {
-        FunctionCounter.builder(name, this, f).register(registry);
+        meters.add(FunctionCounter.builder(name, this, f).register(registry));
+    }
+
+    /**
+     * Removes this replayer's meters from the registry once it no longer replays (closed, or handed over), so that a
+     * later replayer on the same registry (a re-seeded or rejoining standby) registers its own.
+     */
+    private void removeMeters() {
+        for (Meter m : meters) {
+            registry.remove(m);
+        }
+        meters.clear();
     }
 }

@@ -164,7 +164,8 @@ class ProcessFailoverTest {
             }
             for (String line : Files.readAllLines(file)) {
                 if (line.contains("by " + name + " done") || line.contains("failure detector says")
-                        || line.contains("takeover") || line.contains("LOST") || line.contains("cold")) {
+                        || line.contains("takeover") || line.contains("LOST") || line.contains("cold")
+                        || line.contains("standby of volume") || line.contains(" ERROR ")) {
                     System.out.println("ProcessFailoverTest " + name + ".log: " + line);
                 }
             }

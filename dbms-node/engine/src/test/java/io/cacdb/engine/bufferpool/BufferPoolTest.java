@@ -500,6 +500,43 @@ class BufferPoolTest {
     }
 
     @Test
+    void settlingReplayedPagesCleansWhatStorageHoldsAndRaisesTheOtherRecLsns() {
+        for (long p = 1; p <= 3; p++) {
+            store(volume.storage, p, 5, p);
+        }
+        BufferPool pool = BufferPool.builder(config(4), volume.readOnlyView(), scheduler, registry)
+                .evictionGuard((p, l) -> false).build();
+        pools.add(pool);
+        // replayed: page 1 changed at [10,20) only; page 2 at [10,20) and [60,70); page 3 at [80,90)
+        PageRef r = pool.fix(1, LatchMode.EXCLUSIVE);
+        modify(r, 11, 10, 20);
+        r.release();
+        r = pool.fix(2, LatchMode.EXCLUSIVE);
+        modify(r, 21, 10, 20);
+        modify(r, 22, 60, 70);
+        r.release();
+        r = pool.fix(3, LatchMode.EXCLUSIVE);
+        modify(r, 31, 80, 90);
+        r.release();
+        assertEquals(OptionalLong.of(10), pool.minRecLsn());
+        // the latest checkpoint's redo start is 50: no change starting below 50 is missing from storage
+        assertEquals(new BufferPool.Settled(1, 1), pool.settleReplayedPages(50));
+        assertEquals(2, pool.dirtyPageCount(), "page 1 is clean: storage holds its image");
+        assertEquals(List.of(new io.cacdb.engine.wal.LogRecord.DirtyPage(2, 50),
+                new io.cacdb.engine.wal.LogRecord.DirtyPage(3, 80)), pool.dirtyPageTable(),
+                "page 2's recLSN rose to the redo start, page 3's was above it");
+        pool.checkInvariants();
+        FakeDurableLog log = FakeDurableLog.manual(90);
+        volume.checkWalRuleAgainst(log);
+        pool.attachWritePath(volume, log);
+        assertThrows(IllegalStateException.class, () -> pool.settleReplayedPages(60), "read-only pools only");
+        pool.flushAll(BOUND);
+        assertEquals(List.of(new TestVolume.Write(2, Version.ofPage(70), 90),
+                new TestVolume.Write(3, Version.ofPage(90), 90)), volume.writes.stream().sorted(
+                java.util.Comparator.comparingLong(TestVolume.Write::pageNo)).toList(), "page 1 is not rewritten");
+    }
+
+    @Test
     void prefetchLoadsThroughTheReplayClassAndLaterFixesHit() {
         store(volume.storage, 8, 80, 888);
         BufferPool pool = BufferPool.builder(config(4), volume.readOnlyView(), scheduler, registry)

@@ -39,6 +39,7 @@ public final class StandbyMonitor implements AutoCloseable {
     private final Clock clock;
     private final HaClient client;
     private final Promotion promotion;
+    private final Runnable everyPoll;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final FailureDetector detector;
@@ -50,12 +51,19 @@ public final class StandbyMonitor implements AutoCloseable {
 
     public StandbyMonitor(String node, VolumeReader reader, HaConfig config, Clock clock, HaClient client,
                           Promotion promotion) {
+        this(node, reader, config, clock, client, promotion, () -> { });
+    }
+
+    /** @param everyPoll run on the monitor's thread after every lease read (the node checks its replayer there) */
+    public StandbyMonitor(String node, VolumeReader reader, HaConfig config, Clock clock, HaClient client,
+                          Promotion promotion, Runnable everyPoll) {
         this.node = Objects.requireNonNull(node, "node");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.client = client;
         this.promotion = Objects.requireNonNull(promotion, "promotion");
+        this.everyPoll = Objects.requireNonNull(everyPoll, "everyPoll");
         this.detector = new FailureDetector(config, clock.monotonicTime());
         this.thread = Thread.ofPlatform().name("ha-monitor").daemon().unstarted(this::run);
     }
@@ -133,6 +141,7 @@ public final class StandbyMonitor implements AutoCloseable {
                 client.target(lease.filter(l -> !l.holder().equals(node) && !l.haEndpoint().isEmpty())
                         .map(l -> NodeInfo.Endpoint.parse(l.haEndpoint())));
             }
+            everyPoll.run();
             if (now != previous) {
                 log.info("standby {}: failure detector says {} (lease {}, last heartbeat {} ms ago)", node, now,
                         lease.map(l -> l.holder() + "@" + l.epoch() + (l.released() ? " released" : ""))

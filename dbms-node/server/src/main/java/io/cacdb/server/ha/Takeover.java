@@ -180,7 +180,8 @@ public final class Takeover {
             } catch (CatchUpTimeoutException e) {
                 coldReason = "the standby did not catch up within " + in.ha().catchUpTimeout() + ": " + e.getMessage();
             } catch (ReplayFailedException | IllegalStateException e) {
-                coldReason = "the standby's replay failed: " + e.getMessage();
+                coldReason = "the standby's replay failed: " + e.getMessage()
+                        + (e.getCause() != null ? " (" + e.getCause() + ")" : "");
             }
         }
 

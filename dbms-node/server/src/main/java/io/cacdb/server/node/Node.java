@@ -110,6 +110,8 @@ public final class Node implements AutoCloseable {
     private volatile HaClient haClient;
     private volatile StandbyMonitor monitor;
     private volatile Takeover.Result lastTakeover;
+    private volatile boolean reseedPending;
+    private volatile long reseeds;
     /** The highest MTR boundary this standby replayed that the active's heartbeat reported durable (-1: none). */
     private volatile long durableBoundary = -1;
 
@@ -256,13 +258,15 @@ public final class Node implements AutoCloseable {
             }
             // an MTR boundary this standby applied that the active reports durable: the takeover searches the end
             // of the log from here instead of from the checkpoint
-            long replayed = r.replayedLsn();
-            if (replayed <= hb.durableLsn() && replayed > durableBoundary) {
+            StandbyReplayer current = replayer;
+            long replayed = current == null ? -1 : current.replayedLsn();
+            if (replayed >= 0 && replayed <= hb.durableLsn() && replayed > durableBoundary) {
                 durableBoundary = replayed;
             }
         }, faults.ha());
         StandbyMonitor m = new StandbyMonitor(config.nodeName(), reader(), config.ha(), clock, c,
-                (verdict, lastLease) -> roleThread.execute(() -> promote(verdict, lastLease)));
+                (verdict, lastLease) -> roleThread.execute(() -> promote(verdict, lastLease)),
+                this::checkReplayer);
         haClient = c;
         monitor = m;
         move(from, NodeRole.STANDBY);
@@ -270,6 +274,46 @@ public final class Node implements AutoCloseable {
         m.start();
         log.info("node {} is the STANDBY of volume {}: replaying from LSN {}", config.nodeName(), config.volume(),
                 r.replayedLsn());
+    }
+
+    /**
+     * Monitor thread, every poll: a replayer that failed (most often: the active truncated the log past it before it
+     * could report its position, as right after a restart) is re-seeded from the latest checkpoint on the role thread.
+     */
+    private void checkReplayer() {
+        StandbyReplayer r = replayer;
+        if (r != null && r.state() == ReplayState.FAILED && !reseedPending) {
+            reseedPending = true;
+            log.warn("node {}: the standby's replay failed ({}); re-seeding it from the latest checkpoint",
+                    config.nodeName(), r.failure().map(Throwable::toString).orElse("?"));
+            roleThread.execute(this::reseed);
+        }
+    }
+
+    /** Role thread: a new replayer from the latest checkpoint replaces the failed one (cold pool). */
+    private void reseed() {
+        lifecycle.lock();
+        try {
+            reseedPending = false;
+            StandbyReplayer old = replayer;
+            if (stopping || role.get() != NodeRole.STANDBY || old == null || old.state() != ReplayState.FAILED) {
+                return;
+            }
+            old.close(); // first: it removes its meters, so the new replayer registers its own
+            StandbyReplayer fresh = StandbyReplayer.create(reader(), replayScheduler, standbyConfig(), registry);
+            try {
+                fresh.start();
+            } catch (RuntimeException e) {
+                log.error("node {}: re-seeding the standby failed; trying again at the next poll", config.nodeName(),
+                        e);
+            }
+            replayer = fresh;
+            reseeds++;
+            log.info("node {}: standby re-seeded from LSN {} ({} re-seeds so far)", config.nodeName(),
+                    fresh.replayedLsn(), reseeds);
+        } finally {
+            lifecycle.unlock();
+        }
     }
 
     /** Role thread: the monitor decided the active is gone. */
@@ -583,6 +627,7 @@ public final class Node implements AutoCloseable {
                 fields.put("lag_bytes", Long.toString(lag.bytes()));
                 fields.put("lag_millis", Long.toString(lag.millis()));
             }
+            fields.put("reseeds", Long.toString(reseeds));
             if (m != null) {
                 fields.put("verdict", m.verdict().name());
                 fields.put("heartbeat_age_millis", Long.toString(m.heartbeatAgeMillis()));

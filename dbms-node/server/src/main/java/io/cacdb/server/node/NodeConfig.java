@@ -173,6 +173,12 @@ public record NodeConfig(
                 zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
     }
 
+    public NodeConfig withCheckpointIntervalMillis(long millis) {
+        return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
+                bufferPoolBytes, logBufferBytes, logBudgetBytes, millis, zoneDelayMillis, daxRequestTimeoutMillis,
+                storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+    }
+
     public NodeConfig withHaPort(int newHaPort) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,

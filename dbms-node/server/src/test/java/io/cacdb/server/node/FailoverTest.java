@@ -247,6 +247,41 @@ class FailoverTest {
     }
 
     @Test
+    void aStandbyWhoseLogWasTruncatedUnderItReseedsItself() throws Exception {
+        HaLinkFaults link2 = HaLinkFaults.none();
+        NetworkConditions storage2 = NetworkConditions.none();
+        link2.cut(); // the active never hears this standby, so it keeps no log for it
+        Node n1 = start(config("n1", "a", 35, StartRole.AUTO).withCheckpointIntervalMillis(100), NodeFaults.none());
+        try (Connection c = connect(n1); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)");
+        }
+        Node n2 = start(config("n2", "b", 35, StartRole.STANDBY), new NodeFaults(link2, storage2));
+        for (ServerInfo server : dax.clusterMap().servers()) {
+            storage2.cutOff(server.id()); // the standby stalls
+        }
+        long stalledAt = n2.replayer().orElseThrow().replayedLsn();
+        try (Connection c = connect(n1)) {
+            int next = 0;
+            // write and checkpoint until the log the standby needs next is deleted
+            while (n1.database().orElseThrow().engine().checkpointer().truncatedBelowLsn() <= stalledAt + 65_536) {
+                insert(c, next, 20);
+                next += 20;
+                n1.database().orElseThrow().engine().checkpointer().checkpoint();
+            }
+        }
+        for (ServerInfo server : dax.clusterMap().servers()) {
+            storage2.heal(server.id());
+        }
+        await("the standby finds its log truncated and re-seeds", () -> Long.parseLong(n2.health().fields()
+                .getOrDefault("reseeds", "0")) >= 1);
+        long durable = n1.database().orElseThrow().engine().logWriter().durableLsn();
+        await("the re-seeded standby catches up", () -> n2.replayer().map(r -> r.replayedLsn() >= durable)
+                .orElse(false));
+        assertEquals(NodeRole.STANDBY, n2.role());
+        assertTrue(n2.health().up(), n2.health().toString());
+    }
+
+    @Test
     void anActiveNodeIsRefusedWhileAnotherHoldsALiveLease() throws Exception {
         start(config("n1", "a", 34, StartRole.AUTO), NodeFaults.none());
         NodeStartException e = assertThrows(NodeStartException.class,

@@ -58,9 +58,25 @@ class NodeConfigTest {
                 dax-request-timeout-millis = 3000
                 storage-open-timeout-millis = 10000
                 auth = scram-sha-256
+                role = standby
+                ha-port = 9432
+                lease-duration-millis = 800
+                lease-renew-interval-millis = 150
+                lease-guard-millis = 200
+                lease-poll-interval-millis = 100
+                heartbeat-interval-millis = 120
+                heartbeat-timeout-millis = 700
                 user.alice = password:wonderland
                 user.bob = %s
                 """.formatted(verifier)));
+        assertEquals(StartRole.STANDBY, c.role());
+        assertEquals(9432, c.haPort());
+        assertEquals(java.time.Duration.ofMillis(800), c.ha().leaseDuration());
+        assertEquals(java.time.Duration.ofMillis(150), c.ha().leaseRenewInterval());
+        assertEquals(java.time.Duration.ofMillis(200), c.ha().leaseGuard());
+        assertEquals(java.time.Duration.ofMillis(100), c.ha().leasePollInterval());
+        assertEquals(java.time.Duration.ofMillis(120), c.ha().heartbeatInterval());
+        assertEquals(java.time.Duration.ofMillis(700), c.ha().heartbeatTimeout());
         assertEquals(7, c.volume());
         assertEquals(64L << 20, c.bufferPoolBytes());
         assertEquals(8192, c.bufferPoolFrames());
@@ -91,6 +107,11 @@ class NodeConfigTest {
             bad user name        | user.a b = password:x             | user name 'a b'
             negative volume      | volume = -1                       | key 'volume' has bad value '-1'
             delay too long       | zone-delay-millis = 60000         | must be in 0..10000
+            bad role             | role = primary                    | expected 'active', 'standby' or 'auto'
+            ha port clash        | pg-port = 9000\\nha-port = 9000   | ha-port must differ
+            renewals too rare    | lease-renew-interval-millis = 300 | must allow two renewals
+            guard too long       | lease-guard-millis = 500          | lease guard
+            heartbeat too tight  | heartbeat-timeout-millis = 150    | at least two heartbeat intervals
             """)
     void rejectsBadFilesNamingFileAndProblem(String what, String badLines, String expected) throws Exception {
         Path file = write("node-name = n1\nzone = a\ncluster-map = c.map\n" + badLines.replace("\\n", "\n") + "\n");

@@ -56,7 +56,7 @@ class NodeTest {
     private static NodeConfig config(String name, long volume) throws Exception {
         Path map = dir.resolve("cluster.map");
         ClusterMapFile.write(map, dax.clusterMap());
-        return NodeConfig.defaults(name, "a", map).withPorts(0, 0).withBufferPoolBytes(8L << 20)
+        return NodeConfig.defaults(name, "a", map).withPorts(0, 0).withHaPort(0).withBufferPoolBytes(8L << 20)
                 .withVolume(volume);
     }
 
@@ -125,7 +125,8 @@ class NodeTest {
         }
         Path map = dir.resolve("nowhere.map");
         ClusterMapFile.write(map, new ClusterMap(nowhere, QuorumConfig.DEFAULT));
-        NodeConfig config = NodeConfig.defaults("n3", "a", map).withPorts(0, 0).withBufferPoolBytes(8L << 20);
+        NodeConfig config = NodeConfig.defaults("n3", "a", map).withPorts(0, 0).withHaPort(0)
+                .withBufferPoolBytes(8L << 20);
         NodeStartException e = assertThrows(NodeStartException.class,
                 () -> Node.start(config, SqlLayer.backend(db -> new TinySqlBackend())));
         assertTrue(e.getMessage().contains("creating volume 1"), e.getMessage());
