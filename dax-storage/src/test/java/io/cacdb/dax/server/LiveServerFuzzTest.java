@@ -19,7 +19,7 @@ import io.cacdb.dax.server.FuzzModel.Snapshot;
 import io.cacdb.dax.server.FuzzModel.VolumeSpace;
 import io.cacdb.dax.wire.DaxRequest;
 import io.cacdb.dax.wire.DaxResponse;
-import io.cacdb.dax.wire.NoLeaks;
+import io.cacdb.leakcheck.NoLeaks;
 import io.cacdb.dax.wire.WireLimits;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,5 +1,8 @@
 package io.cacdb.dax.wire;
 
+import io.cacdb.leakcheck.NoLeaks;
+import io.cacdb.leakcheck.LeakRecorder;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,7 @@
 package io.cacdb.server.pgwire;
 
+import io.cacdb.leakcheck.NoLeaks;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

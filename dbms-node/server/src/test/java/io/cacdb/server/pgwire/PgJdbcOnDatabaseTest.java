@@ -1,5 +1,7 @@
 package io.cacdb.server.pgwire;
 
+import io.cacdb.leakcheck.NoLeaks;
+
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**

@@ -1,4 +1,4 @@
-package io.cacdb.dax.wire;
+package io.cacdb.leakcheck;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -18,7 +18,7 @@ import java.util.function.Predicate;
  * Turns Netty's leak reports into data a test can assert on. Netty only logs a leak, and only when it happens to
  * poll its reference queue (on a later allocation), so a leaking test would pass. Installing this factory before
  * {@code AbstractByteBuf} is initialised makes every {@link ResourceLeakDetector} a {@link RecordingDetector};
- * {@link #collect()} then forces a GC and an allocation so pending reports arrive, and returns them.
+ * {@link #collect(int)} then forces a GC and an allocation so pending reports arrive, and returns them.
  *
  * <p>If Netty's buffer classes were initialised before this class (another test in the same JVM touched a
  * {@code ByteBuf} first), the ByteBuf detector already exists and is not ours: we then attach a
@@ -27,10 +27,10 @@ import java.util.function.Predicate;
  * <p>Detection needs {@code -Dio.netty.leakDetection.level=paranoid} (set by the parent POM for every test JVM),
  * so every buffer is tracked, not a sample.
  */
-final class LeakRecorder {
+public final class LeakRecorder {
 
     /** One leak report: the resource type and Netty's access records (empty for an untraced leak). */
-    record Leak(String resourceType, String records) {
+    public record Leak(String resourceType, String records) {
         @Override
         public String toString() {
             return "LEAK of " + resourceType + (records.isEmpty() ? " (untraced)" : ":" + records);
@@ -59,7 +59,7 @@ final class LeakRecorder {
     }
 
     /** Loads this class, which installs the factory. Call as early as possible (the JUnit extension does). */
-    static void install() {
+    public static void install() {
         if (ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.PARANOID) {
             throw new IllegalStateException("leak tests need -Dio.netty.leakDetection.level=paranoid, level is "
                     + ResourceLeakDetector.getLevel());
@@ -67,7 +67,7 @@ final class LeakRecorder {
     }
 
     /** How ByteBuf leaks reach us: through our factory's detector, or a listener on a detector made earlier. */
-    static String byteBufHook() {
+    public static String byteBufHook() {
         return BYTEBUF_DETECTOR_IS_OURS ? "recording detector from our factory" : "listener on Netty's own detector";
     }
 
@@ -75,7 +75,7 @@ final class LeakRecorder {
      * Forces pending leak reports out and returns (and forgets) every leak recorded so far. Each GC round costs
      * ~15 ms; one normally suffices (the sentinel waits for reference processing), a second catches stragglers.
      */
-    static List<Leak> collect(int gcRounds) {
+    public static List<Leak> collect(int gcRounds) {
         for (int round = 0; round < gcRounds; round++) {
             gcAndWait();
             // A detector polls its reference queue only when it tracks a new object.
@@ -89,7 +89,7 @@ final class LeakRecorder {
     }
 
     /** Removes the recorded leaks matching {@code which}, returning them; for tests that leak on purpose. */
-    static List<Leak> take(Predicate<Leak> which) {
+    public static List<Leak> take(Predicate<Leak> which) {
         List<Leak> taken = new ArrayList<>();
         LEAKS.removeIf(leak -> {
             if (which.test(leak)) {
@@ -102,7 +102,7 @@ final class LeakRecorder {
     }
 
     /** Runs one GC and waits (bounded) until the reference handler has enqueued what that GC cleared. */
-    static void gcAndWait() {
+    public static void gcAndWait() {
         ReferenceQueue<Object> queue = new ReferenceQueue<>();
         WeakReference<Object> sentinel = new WeakReference<>(new Object(), queue);
         System.gc();

@@ -1,4 +1,4 @@
-package io.cacdb.dax.wire;
+package io.cacdb.leakcheck;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test when Netty reports a leaked buffer: after each test it forces a GC, makes Netty poll its leak
+ * Fails a test when Netty reports a leaked buffer (shared by every module's tests): after each test it forces a GC, makes Netty poll its leak
  * queues, and fails if anything was recorded. Use with {@code @ExtendWith(NoLeaks.class)}.
  *
  * <p>A leak shows up in the first check after the GC that finds it, which is normally the leaking test's own
