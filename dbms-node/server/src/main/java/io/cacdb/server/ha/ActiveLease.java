@@ -42,6 +42,14 @@ public final class ActiveLease implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ActiveLease.class);
 
+    /**
+     * A new holder starts this far above the sequence its quorum read returned: the previous holder's last renewals
+     * may sit on fewer than W replicas, unseen by that read, and writing one of their sequences again with other bytes
+     * would be refused as a version conflict. A holder writes at most one renewal per quarter renew interval while its
+     * lease lasts (20 with the defaults), far fewer than this.
+     */
+    static final long ACQUIRE_SEQUENCE_GAP = 1024;
+
     /** A failed renewal is retried after a quarter of the renew interval: four tries fit where one would. */
     static final int RETRY_DIVISOR = 4;
 
@@ -119,7 +127,7 @@ public final class ActiveLease implements AutoCloseable {
         Duration wait = config.storageStepTimeout();
         long current = await(LeaseStore.read(volume), wait, "reading the lease").map(LeaseStore.Stored::sequence)
                 .orElse(0L);
-        long seq = current + 1;
+        long seq = current + ACQUIRE_SEQUENCE_GAP;
         long sent = clock.monotonicTime();
         await(LeaseStore.write(volume, identity, seq), wait, "writing the lease at sequence " + seq);
         long acked = clock.monotonicTime();

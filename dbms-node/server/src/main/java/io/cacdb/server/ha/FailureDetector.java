@@ -102,13 +102,16 @@ public final class FailureDetector {
 
     /**
      * A quorum read of the lease completed at {@code completedNanos} and returned {@code stored} (empty: no lease
-     * record exists). A new sequence is a renewal, seen at that time.
+     * record exists). A sequence higher than any seen before is a renewal, seen at that time. A lower one is not: a
+     * renewal the dying active sent to fewer than W replicas shows in some read quorums and not in others (a quorum
+     * read returns the highest version among its R replies), so reads may alternate between two sequences; only the
+     * first sight of the higher one counts, or a dead active's lease would look renewed at every alternation.
      */
     public void leaseRead(long completedNanos, Optional<LeaseStore.Stored> stored) {
         readSeen = true;
         lastReadNanos = Math.max(lastReadNanos, completedNanos);
         long seq = stored.map(LeaseStore.Stored::sequence).orElse(0L);
-        if (seq != lastSequence) {
+        if (seq > lastSequence) {
             if (lastSequence != -1 || stored.isPresent()) {
                 changedAtNanos = completedNanos;
             }

@@ -45,7 +45,8 @@ public final class LeaseProbe {
             }
             Optional<LeaseStore.Stored> now = ActiveLease.await(LeaseStore.read(reader), config.storageStepTimeout(),
                     "reading the lease");
-            if (now.isPresent() && now.get().sequence() != first.get().sequence()) {
+            // only a higher sequence is a renewal: a lower one is a read quorum without a minority-written renewal
+            if (now.isPresent() && now.get().sequence() > first.get().sequence()) {
                 return now.get().lease().released() ? Optional.empty() : Optional.of(now.get().lease());
             }
         }

@@ -92,6 +92,23 @@ class FailureDetectorTest {
     }
 
     @Test
+    void readQuorumsAlternatingBetweenTwoSequencesAreNotRenewals() {
+        // the dying active's last renewal (sequence 8) reached fewer than W replicas: some read quorums see it,
+        // others still see 7. That is one renewal, first seen at t + 20 ms, not a renewal at every alternation.
+        long t = 0;
+        FailureDetector d = new FailureDetector(CONFIG, t);
+        d.leaseRead(t, lease(7));
+        d.leaseRead(t + 20 * MS, lease(8));
+        for (long at = t + 70 * MS; at <= t + 520 * MS; at += 50 * MS) {
+            d.leaseRead(at, lease(((at / MS) / 50) % 2 == 0 ? 7 : 8));
+        }
+        assertEquals(8, d.lastSequence());
+        assertEquals(t + 20 * MS, d.leaseChangedAtNanos());
+        d.leaseRead(t + 530 * MS, lease(7));
+        assertEquals(Verdict.EXPIRED, d.verdict(t + 530 * MS), "no heartbeats, no renewal since 20 ms");
+    }
+
+    @Test
     void noLeaseAtAllCountsFromTheStartOfWatching() {
         long t = 5 * MS;
         FailureDetector d = new FailureDetector(CONFIG, t);
