@@ -31,6 +31,8 @@ final class Workload {
     final List<Long> indexes = new ArrayList<>();
     /** Committed contents: index → key → value. */
     final Map<Long, TreeMap<Integer, byte[]>> committed = new HashMap<>();
+    /** "index:key" of changes made by transactions left open: what 2PL would keep locked. */
+    private final java.util.Set<String> reserved = new java.util.HashSet<>();
     long commits;
     long rollbacks;
     long checkpoints;
@@ -52,6 +54,7 @@ final class Workload {
         this.random = random;
         this.indexes.addAll(continued.indexes);
         continued.committed.forEach((id, m) -> committed.put(id, new TreeMap<>(m)));
+        this.reserved.addAll(continued.reserved);
     }
 
     /** The same indexes and committed model, continued on another engine (the new active after a takeover). */
@@ -85,10 +88,15 @@ final class Workload {
         }
     }
 
-    /** A transaction with {@code ops} changes left open (a loser if the active dies now). */
+    /**
+     * A transaction with {@code ops} changes left open (a loser if the active dies now). Its keys stay reserved: the
+     * workload takes no row locks, so later transactions must not touch them (under two-phase locking they would
+     * wait), or undoing this one would meet their changes.
+     */
     Transaction openTransaction(int ops) {
         Transaction t = engine.transactions().begin(IsolationLevel.SERIALIZABLE, false);
-        changes(t, ops);
+        Map<Long, TreeMap<Integer, byte[]>> touched = changes(t, ops);
+        touched.forEach((id, m) -> m.keySet().forEach(k -> reserved.add(id + ":" + k)));
         return t;
     }
 
@@ -108,6 +116,9 @@ final class Workload {
             long id = indexes.get(random.nextInt(indexes.size()));
             BTree tree = engine.indexes().tree(id);
             int k = random.nextInt(KEY_SPACE);
+            while (reserved.contains(id + ":" + k)) {
+                k = random.nextInt(KEY_SPACE);
+            }
             byte[] key = ByteBuffer.allocate(4).putInt(k).array();
             byte[] value = new byte[1 + random.nextInt(VALUE_BYTES_MAX)];
             random.nextBytes(value);
