@@ -31,6 +31,11 @@ final class ReplayPageSource implements PageSource {
         return new Tracked(pool.fixNew(pageNo));
     }
 
+    @Override
+    public PageRef fixForRedoInit(long pageNo) {
+        return new Tracked(pool.fixForRedoInit(pageNo));
+    }
+
     private final class Tracked implements PageRef {
         private final PageRef ref;
 

@@ -327,6 +327,19 @@ public final class BufferPool implements PageSource, AutoCloseable {
     }
 
     /**
+     * {@link PageSource#fixForRedoInit}: pins like {@link #fixNew} (no read of its own; a fresh frame is zeroes; a
+     * prefetch that found nothing makes it start over) but does not clear an image a concurrent load brought in. The
+     * race it closes: redo's {@code fix} finds nothing in storage, a standby's prefetch of the same page (for a later
+     * MTR) then loads the image the active has flushed since, and {@code fixNew} would zero that image yet keep its
+     * pageLSN — every change up to that pageLSN would then be skipped on an empty page.
+     */
+    @Override
+    public PageRef fixForRedoInit(long pageNo) {
+        Frame f = pin(pageNo, true);
+        return latch(f, pageNo, LatchMode.EXCLUSIVE, false);
+    }
+
+    /**
      * Starts loading a page into the pool without fixing it, reading in {@code ioClass} (REPLAY_READ for the
      * standby's prefetching, PAGE_READ for read-ahead). Never waits for a frame: if none is free or evictable without
      * a write, the future fails with {@link BufferPoolExhaustedException}. Completes at once if the page is cached.

@@ -17,4 +17,15 @@ public interface PageSource {
      * storage, the frame starts as zeroes.
      */
     PageRef fixNew(long pageNo);
+
+    /**
+     * For redo of an MTR that initialises a page storage did not have when {@link #fix} was tried: like
+     * {@link #fixNew}, but an image that appeared in the meantime — a concurrent read of the page (a standby's prefetch)
+     * found it in storage — is kept, not cleared: it may already hold this MTR's change and later ones, which the pageLSN
+     * test then skips (the init op rebuilds the page from zeroes itself when it applies). Sources without concurrent
+     * reads may use {@link #fixNew}.
+     */
+    default PageRef fixForRedoInit(long pageNo) {
+        return fixNew(pageNo);
+    }
 }

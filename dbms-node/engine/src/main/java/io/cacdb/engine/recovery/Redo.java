@@ -22,8 +22,9 @@ import java.util.Objects;
  * ops on it only if {@code pageLSN < endLsn} of the MTR (the pageLSN test, once per page and MTR: all of an MTR's
  * changes to a page or none), then {@link PageRef#markChanged markChanged(startLsn, endLsn)}, which sets pageLSN =
  * endLsn and makes the page dirty with recLSN = startLsn. A page storage has never seen is fixed with
- * {@link PageSource#fixNew} when the MTR's first op on it is an {@link PageOps.InitPage} (which rebuilds it from
- * zeroes); any other op on a missing page means the log and storage disagree and fails.
+ * {@link PageSource#fixForRedoInit} when the MTR's first op on it is an {@link PageOps.InitPage} (which rebuilds it
+ * from zeroes; an image a concurrent prefetch brought in meanwhile is kept and goes through the pageLSN test); any other
+ * op on a missing page means the log and storage disagree and fails.
  *
  * <p>One page is latched at a time, so replay cannot deadlock with readers that latch in tree order; the price is
  * that a reader running concurrently with replay (the standby serving reads) could see one page of an MTR before
@@ -96,7 +97,7 @@ public final class Redo {
                         + " with " + ops.getFirst().op().getClass().getSimpleName()
                         + ", but storage has no such page and the MTR does not initialise it", e);
             }
-            page = pages.fixNew(pageNo);
+            page = pages.fixForRedoInit(pageNo);
         }
         try {
             byte[] bytes = page.bytes();

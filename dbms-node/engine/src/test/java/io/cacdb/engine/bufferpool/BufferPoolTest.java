@@ -537,6 +537,28 @@ class BufferPoolTest {
     }
 
     @Test
+    void redoInitKeepsAnImageAConcurrentPrefetchLoadedWhereFixNewClearsIt() {
+        // redo found page 9 missing; meanwhile a prefetch loaded the image the active has flushed since (pageLSN 50)
+        store(volume.storage, 9, 50, 909);
+        BufferPool pool = BufferPool.builder(config(4), volume.readOnlyView(), scheduler, registry)
+                .evictionGuard(EvictionGuard.ALLOW_ALL).build();
+        pools.add(pool);
+        pool.prefetch(9, IoClass.REPLAY_READ).join();
+        PageRef kept = pool.fixForRedoInit(9);
+        assertEquals(50, PageFormat.pageLsn(kept.bytes()), "the pageLSN test will skip what the image holds");
+        assertEquals(909, payload(kept.bytes()), "the image is kept, not cleared");
+        kept.release();
+        PageRef cleared = pool.fixNew(9);
+        assertEquals(0, payload(cleared.bytes()), "fixNew clears (a reallocated page)");
+        assertEquals(50, PageFormat.pageLsn(cleared.bytes()), "...but keeps the pageLSN: redo must not use it here");
+        cleared.release();
+        PageRef fresh = pool.fixForRedoInit(10); // nothing anywhere: a fresh frame of zeroes
+        assertEquals(0, PageFormat.pageLsn(fresh.bytes()));
+        fresh.release();
+        pool.checkInvariants();
+    }
+
+    @Test
     void prefetchLoadsThroughTheReplayClassAndLaterFixesHit() {
         store(volume.storage, 8, 80, 888);
         BufferPool pool = BufferPool.builder(config(4), volume.readOnlyView(), scheduler, registry)
