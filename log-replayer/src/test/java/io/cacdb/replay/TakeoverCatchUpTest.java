@@ -1,5 +1,7 @@
 package io.cacdb.replay;
 
+import io.cacdb.engine.volume.HoldingVolume;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package io.cacdb.engine;
 
+import io.cacdb.engine.volume.HoldingVolume;
+
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cacdb.engine.Engine;
 import io.cacdb.engine.EngineConfig;
-import io.cacdb.engine.HoldingVolume;
+import io.cacdb.engine.volume.HoldingVolume;
 import io.cacdb.engine.btree.BTree;
 import io.cacdb.engine.error.ReadOnlyTransactionException;
 import io.cacdb.engine.lock.IsolationLevel;

@@ -1,11 +1,9 @@
-package io.cacdb.replay;
+package io.cacdb.engine.volume;
 
 import io.cacdb.dax.block.Block;
 import io.cacdb.dax.block.BlockAddress;
 import io.cacdb.dax.block.Space;
 import io.cacdb.dax.block.Version;
-import io.cacdb.engine.volume.ReadConsistency;
-import io.cacdb.engine.volume.VolumeWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +14,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * (A copy of the engine test suite's HoldingVolume: test classes are not shared between modules.)
  * A volume writer for crash tests: a write is <em>held</em> — not in storage, not acknowledged — until a releaser
  * stores it in the underlying volume and only then acknowledges it, so "acknowledged" implies "stored". Held writes
  * are released in a seeded random order (DAX completes parallel writes in any order), by a background thread in
@@ -24,9 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * (their futures fail, as a write whose node died never completes) and refuses every later write: what the storage
  * holds then is exactly what was acknowledged. Reads and truncations go straight to the underlying volume.
  */
-final class HoldingVolume implements VolumeWriter {
+public final class HoldingVolume implements VolumeWriter {
 
-    enum Mode { AUTO, MANUAL }
+    public enum Mode { AUTO, MANUAL }
 
     /** A write the crash dropped or refused: storage is gone for this node (not an invariant of the engine). */
     static final class Crashed extends RuntimeException {
@@ -137,7 +134,7 @@ final class HoldingVolume implements VolumeWriter {
     }
 
     /** Releases {@code n} held writes chosen at random (MANUAL mode); returns how many it released. */
-    int releaseSome(int n) {
+    public int releaseSome(int n) {
         List<Held> out = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
         lock.lock();
@@ -157,7 +154,7 @@ final class HoldingVolume implements VolumeWriter {
     }
 
     /** Blocks (bounded) until no write is held (AUTO mode). */
-    boolean awaitDrained(long timeoutMillis) throws InterruptedException {
+    public boolean awaitDrained(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
         try {
@@ -202,7 +199,7 @@ final class HoldingVolume implements VolumeWriter {
     }
 
     /** Drops every held write and refuses all later ones. Returns how many were dropped. */
-    int crash() {
+    public int crash() {
         List<Held> out;
         lock.lock();
         try {
@@ -220,7 +217,7 @@ final class HoldingVolume implements VolumeWriter {
         return out.size();
     }
 
-    long releasedCount() {
+    public long releasedCount() {
         lock.lock();
         try {
             return released;
