@@ -31,9 +31,14 @@ public final class HaClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HaClient.class);
 
-    @FunctionalInterface
     public interface Listener {
         void heartbeat(HaFrame.Heartbeat heartbeat);
+
+        /**
+         * The active's end closed a link that had carried heartbeats (end of stream or reset; not a read timeout, not
+         * an injected cut, not our own close): heartbeats have stopped now.
+         */
+        void linkEnded();
     }
 
     private final String node;
@@ -166,7 +171,11 @@ public final class HaClient implements AutoCloseable {
                 failedBefore = logOnce(failedBefore, at, "no heartbeat for " + config.heartbeatTimeout().toMillis()
                         + " ms");
             } catch (EOFException | SocketException e) {
+                boolean hadHeartbeats = !failedBefore;
                 failedBefore = logOnce(failedBefore, at, e.toString());
+                if (hadHeartbeats && !closed && !faults.isCut()) {
+                    listener.linkEnded();
+                }
             } catch (IOException e) {
                 failedBefore = logOnce(failedBefore, at, e.toString());
             } finally {

@@ -44,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,11 @@ import org.slf4j.LoggerFactory;
 public final class Node implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    /** {@code POST /switchover} on the admin port: a planned handover to the standby ({@link #switchover}). */
+    public static final String SWITCHOVER_ACTION = "switchover";
+    /** How long a switchover waits for the standby to take the lease before this node rejoins as standby anyway. */
+    public static final Duration SWITCHOVER_TIMEOUT = Duration.ofSeconds(10);
 
     private final NodeConfig config;
     private final SqlLayer sql;
@@ -168,7 +174,8 @@ public final class Node implements AutoCloseable {
 
     private void startParts() {
         admin = step("starting admin HTTP on " + config.bindHost() + ":" + config.adminPort(),
-                () -> AdminHttpServer.start(config.bindHost(), config.adminPort(), registry, this::health));
+                () -> AdminHttpServer.start(config.bindHost(), config.adminPort(), registry::scrape, this::health,
+                        Map.of(SWITCHOVER_ACTION, this::switchoverAction)));
         opened.push(admin);
         ClusterMap map = step("reading the cluster map", () -> ClusterMapFile.read(config.clusterMapFile()));
         DaxClientConfig clientConfig = DaxClientConfig.builder(config.zone())
@@ -251,17 +258,18 @@ public final class Node implements AutoCloseable {
             return null;
         });
         durableBoundary = -1;
-        HaClient c = new HaClient(config.nodeName(), config.ha(), this::standbyStatus, hb -> {
-            StandbyMonitor m = monitor;
-            if (m != null) {
-                m.heartbeat(hb);
+        HaClient c = new HaClient(config.nodeName(), config.ha(), this::standbyStatus, new HaClient.Listener() {
+            @Override
+            public void heartbeat(HaFrame.Heartbeat hb) {
+                onHeartbeat(hb);
             }
-            // an MTR boundary this standby applied that the active reports durable: the takeover searches the end
-            // of the log from here instead of from the checkpoint
-            StandbyReplayer current = replayer;
-            long replayed = current == null ? -1 : current.replayedLsn();
-            if (replayed >= 0 && replayed <= hb.durableLsn() && replayed > durableBoundary) {
-                durableBoundary = replayed;
+
+            @Override
+            public void linkEnded() {
+                StandbyMonitor m = monitor;
+                if (m != null) {
+                    m.linkEnded();
+                }
             }
         }, faults.ha());
         StandbyMonitor m = new StandbyMonitor(config.nodeName(), reader(), config.ha(), clock, c,
@@ -274,6 +282,21 @@ public final class Node implements AutoCloseable {
         m.start();
         log.info("node {} is the STANDBY of volume {}: replaying from LSN {}", config.nodeName(), config.volume(),
                 r.replayedLsn());
+    }
+
+    /** HA client thread: feeds the failure detector and remembers the durable boundary for the takeover. */
+    private void onHeartbeat(HaFrame.Heartbeat hb) {
+        StandbyMonitor m = monitor;
+        if (m != null) {
+            m.heartbeat(hb);
+        }
+        // an MTR boundary this standby applied that the active reports durable: the takeover searches the end of the
+        // log from here instead of from the checkpoint
+        StandbyReplayer current = replayer;
+        long replayed = current == null ? -1 : current.replayedLsn();
+        if (replayed >= 0 && replayed <= hb.durableLsn() && replayed > durableBoundary) {
+            durableBoundary = replayed;
+        }
     }
 
     /**
@@ -515,6 +538,148 @@ public final class Node implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new NodeStartException(what + ": " + e.getMessage(), e);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ switchover
+
+    /**
+     * What a planned handover did.
+     *
+     * @param newActive the node that holds the lease now (empty: none took it within the timeout; this node rejoined
+     *                  as standby and its own monitor takes the released lease back)
+     * @param newEpoch  the epoch of the new holder's lease (0 when none)
+     * @param released  from the start until the lease was stored as released (clients were refused from the start)
+     * @param handedOver from the start until the new holder's lease was seen
+     */
+    public record Switchover(Optional<String> newActive, long newEpoch, Duration released, Duration handedOver) {
+    }
+
+    /** Why a switchover was not started (the node keeps serving). */
+    public static final class SwitchoverRefusedException extends RuntimeException {
+        SwitchoverRefusedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Planned handover to the standby (DESIGN §6 "switchover"), no acknowledged commit lost: refuse new statements and
+     * end every session (57P03; clients reconnect through the multi-host URL or the proxy), stop heartbeating (the
+     * standby's HA link ends, so it does not wait for the heartbeat timeout), close the database without flushing (every
+     * acknowledged commit is in the durable log; transactions in flight become losers the new active rolls back), then
+     * store the lease as released: the standby's next poll sees it and takes over warm, without waiting for the lease
+     * to run out. This node is FENCED meanwhile, and rejoins as standby once it sees the new holder's lease (or after
+     * {@link #SWITCHOVER_TIMEOUT}: its own monitor then takes the released lease back).
+     *
+     * @throws SwitchoverRefusedException when this node is not ACTIVE or has no live standby to hand over to
+     */
+    public Switchover switchover() {
+        long started = System.nanoTime();
+        lifecycle.lock();
+        try {
+            NodeRole r = role.get();
+            if (stopping || r != NodeRole.ACTIVE) {
+                throw new SwitchoverRefusedException("node " + config.nodeName() + " is " + r
+                        + ": a switchover is run on the active");
+            }
+            requireLiveStandby();
+            log.warn("node {}: switchover: handing volume {} over to the standby", config.nodeName(),
+                    config.volume());
+            gate.close();
+            int cut = pg.terminateConnections(SqlState.CANNOT_CONNECT_NOW, "terminating connection: node "
+                    + config.nodeName() + " hands over to its standby (switchover); connect to the active");
+            ha.deactivate();
+            ActiveLease l = lease;
+            lease = null;
+            move(NodeRole.ACTIVE, NodeRole.FENCED);
+            stopRoleParts(true); // no flush: the log holds every acknowledged commit, the new active needs no pages
+            if (l != null) {
+                l.release();
+            }
+            log.info("node {}: switchover: lease released ({} connections ended) in {} ms", config.nodeName(), cut,
+                    elapsedMillis(started));
+        } finally {
+            lifecycle.unlock();
+        }
+        Duration released = Duration.ofNanos(System.nanoTime() - started);
+        Optional<LeaseRecord> next = awaitNewHolder(started + SWITCHOVER_TIMEOUT.toNanos());
+        Duration handedOver = Duration.ofNanos(System.nanoTime() - started);
+        lifecycle.lock();
+        try {
+            if (!stopping && role.get() == NodeRole.FENCED) {
+                becomeStandby(NodeRole.FENCED);
+            }
+        } finally {
+            lifecycle.unlock();
+        }
+        log.warn("node {}: switchover done in {} ms: {} is active, this node is {}", config.nodeName(),
+                handedOver.toMillis(), next.map(LeaseRecord::holder).orElse("no node"), role.get());
+        return new Switchover(next.map(LeaseRecord::holder), next.map(LeaseRecord::epoch).orElse(0L), released,
+                handedOver);
+    }
+
+    /** Refuses a switchover nobody would take: a standby must have reported a replaying state recently. */
+    private void requireLiveStandby() {
+        long now = clock.monotonicTime();
+        long fresh = config.ha().heartbeatTimeout().toNanos();
+        Optional<HaFrame.StandbyStatus> live = ha.standbys().values().stream()
+                .filter(v -> now - v.receivedNanos() <= fresh).map(HaServer.StandbyView::status)
+                .filter(s -> TAKEOVER_READY.contains(s.replayState())).findFirst();
+        if (live.isEmpty()) {
+            throw new SwitchoverRefusedException("node " + config.nodeName() + " has no standby to hand over to"
+                    + " (none replaying and heard from in the last " + config.ha().heartbeatTimeout().toMillis()
+                    + " ms; standbys: " + ha.standbys().values().stream().map(v -> v.status().node() + " "
+                    + v.status().replayState()).toList() + ")");
+        }
+    }
+
+    /** Replay states a standby can take over warm from. */
+    private static final Set<String> TAKEOVER_READY = Set.of(ReplayState.TAILING.name(),
+            ReplayState.CAUGHT_UP.name(), ReplayState.LAGGING.name());
+
+    /** Polls the lease until another node holds it, unreleased, or the deadline passes. */
+    private Optional<LeaseRecord> awaitNewHolder(long deadlineNanos) {
+        while (!stopping && System.nanoTime() < deadlineNanos) {
+            try {
+                Optional<LeaseRecord> l = readLeaseOnce().map(LeaseStore.Stored::lease);
+                if (l.isPresent() && !l.get().released() && !l.get().holder().equals(config.nodeName())) {
+                    return l;
+                }
+            } catch (LeaseException e) {
+                log.info("node {}: switchover: cannot read the lease yet: {}", config.nodeName(), e.getMessage());
+            }
+            lifecycle.lock();
+            try {
+                rejoinWait.await(config.ha().leasePollInterval().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                lifecycle.unlock();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code POST /switchover}: 200 with what happened, 409 with why not (same JSON shape as {@code /health}). */
+    private AdminHttpServer.Response switchoverAction() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("node", config.nodeName());
+        try {
+            Switchover s = switchover();
+            fields.put("new_active", s.newActive().orElse(""));
+            fields.put("new_epoch", Long.toString(s.newEpoch()));
+            fields.put("released_millis", Long.toString(s.released().toMillis()));
+            fields.put("handed_over_millis", Long.toString(s.handedOver().toMillis()));
+            fields.put("role", role.get().name());
+            return AdminHttpServer.Response.json(200, new Health(true, "SWITCHED_OVER", fields).toJson());
+        } catch (SwitchoverRefusedException e) {
+            fields.put("error", e.getMessage());
+            return AdminHttpServer.Response.json(409, new Health(false, "REFUSED", fields).toJson());
+        }
+    }
+
+    private static long elapsedMillis(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
     // ------------------------------------------------------------------------------------------------ observing

@@ -290,4 +290,105 @@ class FailoverTest {
         Node auto = start(config("n4", "c", 34, StartRole.AUTO), NodeFaults.none());
         assertEquals(NodeRole.STANDBY, auto.role(), "auto joins as standby");
     }
+
+    /** Inserts rows through a multi-host URL until stopped, reconnecting after a failure; records acknowledged ids. */
+    private static final class Writer implements Runnable {
+        final String url;
+        final java.util.Set<Integer> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.atomic.AtomicInteger next;
+        final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+        volatile boolean stop;
+
+        Writer(List<Node> servers, int firstId) {
+            StringBuilder hosts = new StringBuilder();
+            for (Node n : servers) {
+                hosts.append(hosts.isEmpty() ? "" : ",").append("127.0.0.1:").append(n.pgPort());
+            }
+            this.url = "jdbc:postgresql://" + hosts + "/cacdb?targetServerType=primary&sslmode=disable"
+                    + "&connectTimeout=5&socketTimeout=10";
+            this.next = new java.util.concurrent.atomic.AtomicInteger(firstId);
+        }
+
+        @Override
+        public void run() {
+            while (!stop) {
+                try (Connection c = DriverManager.getConnection(url, "cacdb", "");
+                     PreparedStatement ps = c.prepareStatement("INSERT INTO t (id, v) VALUES (?, ?)")) {
+                    while (!stop) {
+                        int id = next.getAndIncrement();
+                        ps.setInt(1, id);
+                        ps.setInt(2, id);
+                        ps.executeUpdate();
+                        acked.add(id);
+                    }
+                } catch (SQLException e) {
+                    failures.incrementAndGet(); // not acknowledged: reconnect through the multi-host URL
+                    LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+                }
+            }
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> postSwitchover(Node n) throws Exception {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + n.adminPort() + "/switchover")).timeout(BOUND).POST(java.net.http.HttpRequest.BodyPublishers
+                    .noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Test
+    void aSwitchoverUnderWritesLosesNoAcknowledgedCommitAndTheOldActiveRejoinsAsStandby() throws Exception {
+        Node n1 = start(config("n1", "a", 36, StartRole.AUTO), NodeFaults.none());
+        try (Connection c = connect(n1); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)");
+        }
+        var lonely = postSwitchover(n1);
+        assertEquals(409, lonely.statusCode(), "no standby to hand over to: " + lonely.body());
+        assertTrue(lonely.body().contains("no standby"), lonely.body());
+        assertEquals(NodeRole.ACTIVE, n1.role(), "a refused switchover changes nothing");
+
+        Node n2 = start(config("n2", "b", 36, StartRole.STANDBY), NodeFaults.none());
+        assertThrows(Node.SwitchoverRefusedException.class, n2::switchover, "a standby has nothing to hand over");
+        Writer w = new Writer(List.of(n1, n2), 0);
+        Thread writer = Thread.ofPlatform().name("switchover-writer").start(w);
+        try {
+            await("writes flow", () -> w.acked.size() >= 100);
+            await("the standby is healthy", () -> n2.verdict().orElse(null) == FailureDetector.Verdict.HEALTHY);
+
+            var handedOver = postSwitchover(n1);
+            assertEquals(200, handedOver.statusCode(), handedOver.body());
+            assertTrue(handedOver.body().contains("\"new_active\":\"n2\""), handedOver.body());
+            assertEquals(NodeRole.ACTIVE, n2.role());
+            await("n1 rejoins as standby", () -> n1.role() == NodeRole.STANDBY);
+            Takeover.Result t = n2.lastTakeover().orElseThrow();
+            assertEquals(Takeover.Mode.WARM, t.mode(), t.coldReason().orElse(""));
+            assertTrue(n2.epoch() > n1.epoch());
+            int atSwitch = w.acked.size();
+            await("writes flow to the new active", () -> w.acked.size() >= atSwitch + 100);
+            System.out.println("FailoverTest: switchover n1 -> n2: " + handedOver.body() + "; takeover "
+                    + t.total().toMillis() + " ms " + t.steps() + "; writer reconnects " + w.failures.get());
+
+            // and back: the old active, now a caught-up standby, takes the role again
+            await("n1 replays and hears n2", () -> n1.verdict().orElse(null) == FailureDetector.Verdict.HEALTHY);
+            Node.Switchover back = n2.switchover();
+            assertEquals("n1", back.newActive().orElseThrow());
+            assertEquals(NodeRole.ACTIVE, n1.role());
+            await("n2 rejoins as standby", () -> n2.role() == NodeRole.STANDBY);
+            int atSwitchBack = w.acked.size();
+            await("writes flow to n1 again", () -> w.acked.size() >= atSwitchBack + 100);
+        } finally {
+            w.stop = true;
+            writer.join(BOUND.toMillis());
+        }
+        try (Connection c = connect(n1); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id FROM t")) {
+            java.util.Set<Integer> present = new java.util.HashSet<>();
+            while (rs.next()) {
+                present.add(rs.getInt(1));
+            }
+            List<Integer> lost = w.acked.stream().filter(id -> !present.contains(id)).sorted().toList();
+            assertEquals(List.of(), lost, "acknowledged commits missing after two switchovers");
+        }
+    }
 }
