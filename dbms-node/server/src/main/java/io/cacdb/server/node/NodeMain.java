@@ -1,5 +1,6 @@
 package io.cacdb.server.node;
 
+import io.cacdb.dax.admin.StopSignals;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -46,15 +47,10 @@ public final class NodeMain {
             System.err.println("node: cannot start " + config.nodeName() + ": " + e.getMessage());
             return EXIT_START_FAILED;
         }
-        CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "node-shutdown-hook"));
-        installStopSignals(stop);
+        CountDownLatch stop = StopSignals.install();
         announceReady(node, System.out);
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        StopSignals.await(stop);
         log.info("node {} received a stop signal", config.nodeName());
         try {
             node.close();
@@ -72,17 +68,5 @@ public final class NodeMain {
                 + node.role() + " pg=" + host + ":" + node.pgPort() + " admin=" + host + ":" + node.adminPort()
                 + " ha=" + host + ":" + node.haPort() + " epoch=" + node.epoch() + " pid=" + ProcessHandle.current().pid());
         out.flush();
-    }
-
-    /** SIGTERM/SIGINT release {@code stop}, so the main thread closes the node and the process exits 0. */
-    private static void installStopSignals(CountDownLatch stop) {
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
-            } catch (IllegalArgumentException e) {
-                // the signal is reserved on this JVM (for example -Xrs); the shutdown hook still closes gracefully
-                log.warn("cannot handle SIG{}: {}; relying on the shutdown hook", name, e.getMessage());
-            }
-        }
     }
 }

@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cacdb.dax.cluster.ClusterMap;
 import io.cacdb.dax.cluster.ClusterMapFile;
+import io.cacdb.dax.cluster.NodeInfo;
 import io.cacdb.dax.cluster.ServerInfo;
 import io.cacdb.dax.local.LocalDaxCluster;
 import io.cacdb.server.ha.FailureDetector;
 import io.cacdb.server.ha.HaLinkFaults;
 import io.cacdb.server.ha.Takeover;
+import io.cacdb.server.proxy.Proxy;
+import io.cacdb.server.proxy.ProxyConfig;
 import io.cacdb.dax.transport.NetworkConditions;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -300,13 +304,32 @@ class FailoverTest {
         volatile boolean stop;
 
         Writer(List<Node> servers, int firstId) {
+            this(multiHostUrl(servers), firstId);
+        }
+
+        Writer(String url, int firstId) {
+            this.url = url;
+            this.next = new java.util.concurrent.atomic.AtomicInteger(firstId);
+        }
+
+        static String multiHostUrl(List<Node> servers) {
             StringBuilder hosts = new StringBuilder();
             for (Node n : servers) {
                 hosts.append(hosts.isEmpty() ? "" : ",").append("127.0.0.1:").append(n.pgPort());
             }
-            this.url = "jdbc:postgresql://" + hosts + "/cacdb?targetServerType=primary&sslmode=disable"
-                    + "&connectTimeout=5&socketTimeout=10";
-            this.next = new java.util.concurrent.atomic.AtomicInteger(firstId);
+            return "jdbc:postgresql://" + hosts + "/cacdb?targetServerType=primary&hostRecheckSeconds=1"
+                    + "&sslmode=disable&connectTimeout=5&socketTimeout=10";
+        }
+
+        void assertNoneLost(Connection c) throws SQLException {
+            java.util.Set<Integer> present = new java.util.HashSet<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM t")) {
+                while (rs.next()) {
+                    present.add(rs.getInt(1));
+                }
+            }
+            List<Integer> lost = acked.stream().filter(id -> !present.contains(id)).sorted().toList();
+            assertEquals(List.of(), lost, "acknowledged commits missing");
         }
 
         @Override
@@ -381,14 +404,77 @@ class FailoverTest {
             w.stop = true;
             writer.join(BOUND.toMillis());
         }
-        try (Connection c = connect(n1); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id FROM t")) {
-            java.util.Set<Integer> present = new java.util.HashSet<>();
-            while (rs.next()) {
-                present.add(rs.getInt(1));
+        try (Connection c = connect(n1)) {
+            w.assertNoneLost(c);
+        }
+    }
+
+    private static ProxyConfig proxyConfig(long volume, Node... nodes) throws Exception {
+        List<NodeInfo> lines = new ArrayList<>();
+        for (Node n : nodes) {
+            lines.add(new NodeInfo(n.config().nodeName(), new NodeInfo.Endpoint("127.0.0.1", n.pgPort()),
+                    n.config().zone(), null, null));
+        }
+        Path map = dir.resolve("proxy-" + volume + ".map");
+        ClusterMapFile.write(map, new ClusterMap(dax.clusterMap().servers(), dax.clusterMap().quorum(), lines));
+        return ProxyConfig.defaults(map).withVolume(volume).withPorts(0, 0);
+    }
+
+    @Test
+    void theProxyFollowsTheActiveThroughACrashAndRefusesWhenNoneIsThere() throws Exception {
+        Node n1 = start(config("n1", "a", 37, StartRole.AUTO), NodeFaults.none());
+        Node n2 = start(config("n2", "b", 37, StartRole.STANDBY), NodeFaults.none());
+        try (Connection c = connect(n1); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)");
+        }
+        try (Proxy proxy = Proxy.start(proxyConfig(37, n1, n2));
+             Proxy none = Proxy.start(proxyConfig(38, n1, n2).withConnectWaitMillis(50));
+             Proxy one = Proxy.start(proxyConfig(37, n1, n2).withMaxConnections(1))) {
+            await("the proxy finds n1", () -> proxy.target().map(t -> t.node().equals("n1")).orElse(false));
+            assertEquals("UP", proxy.health().status());
+            String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/cacdb?sslmode=disable&connectTimeout=10"
+                    + "&socketTimeout=30";
+            Writer w = new Writer(url, 0);
+            Thread writer = Thread.ofPlatform().name("proxy-writer").start(w);
+            try {
+                await("writes flow through the proxy", () -> w.acked.size() >= 100);
+                awaitCaughtUp(n1, n2);
+                n1.crash();
+                await("n2 takes over", () -> n2.role() == NodeRole.ACTIVE);
+                await("the proxy follows to n2", () -> proxy.target().map(t -> t.node().equals("n2")).orElse(false));
+                int atTakeover = w.acked.size();
+                await("writes flow through the proxy to n2", () -> w.acked.size() >= atTakeover + 100);
+            } finally {
+                w.stop = true;
+                writer.join(BOUND.toMillis());
             }
-            List<Integer> lost = w.acked.stream().filter(id -> !present.contains(id)).sorted().toList();
-            assertEquals(List.of(), lost, "acknowledged commits missing after two switchovers");
+            try (Connection c = DriverManager.getConnection(url, "cacdb", "")) {
+                w.assertNoneLost(c);
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW in_hot_standby")) {
+                    assertTrue(rs.next());
+                    assertEquals("off", rs.getString(1), "the proxy leads to the active");
+                }
+            }
+            assertTrue(proxy.registry().scrape().contains(
+                    "cacdb_proxy_connections_opened_total{outcome=\"forwarded\"}"));
+
+            // no lease at all on volume 38: refused with 57P03 once the connect wait is over
+            SQLException noActive = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + none.port() + "/cacdb?sslmode=disable&connectTimeout=10",
+                    "cacdb", "").close());
+            assertEquals("57P03", noActive.getSQLState(), noActive.getMessage());
+            assertTrue(noActive.getMessage().contains("no active node"), noActive.getMessage());
+            assertEquals("NO_ACTIVE", none.health().status());
+
+            // max-connections 1: the second client is refused with 53300 while the first is forwarded
+            await("the one-slot proxy finds n2", () -> one.target().isPresent());
+            String oneUrl = "jdbc:postgresql://127.0.0.1:" + one.port() + "/cacdb?sslmode=disable&connectTimeout=10";
+            try (Connection first = DriverManager.getConnection(oneUrl, "cacdb", "")) {
+                SQLException full = assertThrows(SQLException.class, () -> DriverManager.getConnection(oneUrl,
+                        "cacdb", "").close());
+                assertEquals("53300", full.getSQLState(), full.getMessage());
+                assertTrue(first.isValid(5));
+            }
         }
     }
 }
