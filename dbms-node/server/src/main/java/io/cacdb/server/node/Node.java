@@ -241,6 +241,13 @@ public final class Node implements AutoCloseable {
         lease = l;
         l.start();
         backend = sql.over(db, registry);
+        // the flusher writes faster while the standby's pool fills with pages it may not evict (DESIGN §6)
+        long recent = config.ha().heartbeatTimeout().toNanos();
+        db.engine().bufferPool().setStandbyPressure(() -> {
+            long now = clock.monotonicTime();
+            return ha.standbys().values().stream().filter(v -> now - v.receivedNanos() <= recent)
+                    .mapToDouble(v -> v.status().pressure()).max().orElse(0);
+        });
         gate.open(backend, () -> role.get() == NodeRole.ACTIVE && l.holds());
         ha.activate(sequence -> role.get() == NodeRole.ACTIVE && l.holds()
                 ? Optional.of(new HaFrame.Heartbeat(config.nodeName(), e, l.sequence(),
