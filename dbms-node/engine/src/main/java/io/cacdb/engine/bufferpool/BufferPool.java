@@ -1147,6 +1147,25 @@ public final class BufferPool implements PageSource, AutoCloseable {
         }
     }
 
+    /**
+     * Up to {@code max} page numbers resident in the pool, ascending (a new standby warms its pool from this list of
+     * the active's, DESIGN §6 "Re-seeding"). One pass over the page table under the pool's lock.
+     */
+    public long[] residentPages(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must be >= 0, was " + max);
+        }
+        long[] out;
+        lock.lock();
+        try {
+            out = table.keySet().stream().mapToLong(Long::longValue).limit(max).toArray();
+        } finally {
+            lock.unlock();
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
     /** Whether the page is in the pool (loaded or being loaded). */
     public boolean contains(long pageNo) {
         lock.lock();

@@ -16,6 +16,7 @@ import io.cacdb.replay.ReplayState;
 import io.cacdb.replay.StandbyConfig;
 import io.cacdb.replay.StandbyReplayer;
 import io.cacdb.replay.lag.ReplayLag;
+import io.cacdb.replay.prefetch.Warmer;
 import io.cacdb.replay.safety.BufferPoolPressure;
 import io.cacdb.server.ha.ActiveLease;
 import io.cacdb.server.ha.FailureDetector;
@@ -23,6 +24,7 @@ import io.cacdb.server.ha.HaClient;
 import io.cacdb.server.ha.HaConfig;
 import io.cacdb.server.ha.HaFrame;
 import io.cacdb.server.ha.HaServer;
+import io.cacdb.server.ha.HotPagesStore;
 import io.cacdb.server.ha.LeaseException;
 import io.cacdb.server.ha.LeaseProbe;
 import io.cacdb.server.ha.LeaseRecord;
@@ -47,6 +49,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
@@ -97,6 +101,8 @@ public final class Node implements AutoCloseable {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Condition rejoinWait = lifecycle.newCondition();
     private final ExecutorService roleThread;
+    /** Periodic work of the active's role (the hot-pages list); one daemon thread. */
+    private final ScheduledExecutorService background;
     /** Process-lifetime parts, closed in reverse order by close (or by a failed start). */
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final RoleGate gate;
@@ -107,6 +113,8 @@ public final class Node implements AutoCloseable {
     private volatile PgServer pg;
     private volatile long epoch;
     // ACTIVE
+    private volatile ScheduledFuture<?> hotPagesTask;
+    private volatile HotPagesPublisher hotPages;
     private volatile Database database;
     private volatile SqlLayer.Backend backend;
     private volatile ActiveLease lease;
@@ -115,6 +123,7 @@ public final class Node implements AutoCloseable {
     private volatile IoScheduler replayScheduler;
     private volatile HaClient haClient;
     private volatile StandbyMonitor monitor;
+    private volatile Warmer warmer;
     private volatile Takeover.Result lastTakeover;
     private volatile boolean reseedPending;
     private volatile long reseeds;
@@ -132,6 +141,8 @@ public final class Node implements AutoCloseable {
                 + (role.get() == NodeRole.STANDBY ? " (a hot standby); connect to the active" : ""));
         this.roleThread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("node-role").daemon()
                 .unstarted(r));
+        this.background = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+                .name("node-background").daemon().unstarted(r));
         registerMeters();
     }
 
@@ -249,6 +260,10 @@ public final class Node implements AutoCloseable {
                     .mapToDouble(v -> v.status().pressure()).max().orElse(0);
         });
         gate.open(backend, () -> role.get() == NodeRole.ACTIVE && l.holds());
+        HotPagesPublisher p = new HotPagesPublisher(db, writer);
+        hotPages = p;
+        hotPagesTask = background.scheduleWithFixedDelay(p::publishQuietly, HOT_PAGES_FIRST_DELAY.toMillis(),
+                HotPagesStore.PUBLISH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         ha.activate(sequence -> role.get() == NodeRole.ACTIVE && l.holds()
                 ? Optional.of(new HaFrame.Heartbeat(config.nodeName(), e, l.sequence(),
                 db.engine().logWriter().durableLsn(), sequence))
@@ -264,6 +279,7 @@ public final class Node implements AutoCloseable {
             r.start();
             return null;
         });
+        warmer = warmFromHotPages(r);
         durableBoundary = -1;
         HaClient c = new HaClient(config.nodeName(), config.ha(), this::standbyStatus, new HaClient.Listener() {
             @Override
@@ -457,6 +473,13 @@ public final class Node implements AutoCloseable {
      * else flushed and checkpointed), a standby's monitor, HA client, replayer and its scheduler.
      */
     private void stopRoleParts(boolean abrupt) {
+        ScheduledFuture<?> task = hotPagesTask;
+        hotPagesTask = null;
+        hotPages = null;
+        if (task != null) {
+            task.cancel(false);
+        }
+        warmer = null;
         StandbyMonitor m = monitor;
         monitor = null;
         if (m != null) {
@@ -545,6 +568,81 @@ public final class Node implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new NodeStartException(what + ": " + e.getMessage(), e);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ hot pages
+
+    /** The active's first hot-pages list comes this soon, so a standby started just after it finds one. */
+    static final Duration HOT_PAGES_FIRST_DELAY = Duration.ofSeconds(1);
+
+    /** The active's hot-pages list: the pages resident in its pool, stored in META for standbys to warm from. */
+    private final class HotPagesPublisher {
+        private final Database db;
+        private final VolumeWriter writer;
+        private long lists;
+
+        HotPagesPublisher(Database db, VolumeWriter writer) {
+            this.db = db;
+            this.writer = writer;
+        }
+
+        /** Stores the list now; returns how many pages it holds. */
+        synchronized int publish() throws Exception {
+            long[] pages = db.engine().bufferPool().residentPages(HotPagesStore.PAGES_ASKED_MAX);
+            long seq = HotPagesStore.sequence(writer.epoch(), ++lists);
+            return HotPagesStore.write(writer, pages, seq).get(config.ha().storageStepTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+
+        void publishQuietly() {
+            try {
+                int n = publish();
+                log.debug("node {}: hot-pages list of {} pages stored", config.nodeName(), n);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.info("node {}: storing the hot-pages list failed (the next try is in {} ms): {}",
+                        config.nodeName(), HotPagesStore.PUBLISH_INTERVAL_MILLIS, e.toString());
+            }
+        }
+    }
+
+    /** Stores the active's hot-pages list now (tests; the active also does it on a timer); returns its length. */
+    int publishHotPages() throws Exception {
+        HotPagesPublisher p = hotPages;
+        if (p == null) {
+            throw new IllegalStateException("node " + config.nodeName() + " is " + role.get() + ", not ACTIVE");
+        }
+        return p.publish();
+    }
+
+    /** A new standby's pool warms from the active's list, if there is one; a failure only means a cold start. */
+    private Warmer warmFromHotPages(StandbyReplayer r) {
+        try {
+            Optional<long[]> pages = HotPagesStore.read(reader()).get(config.ha().storageStepTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            if (pages.isEmpty() || pages.get().length == 0) {
+                log.info("node {}: no hot-pages list of an active yet; the standby starts with a cold pool",
+                        config.nodeName());
+                return null;
+            }
+            Warmer w = r.warm(pages.get());
+            log.info("node {}: warming the standby's pool from the active's {} hot pages (up to {})",
+                    config.nodeName(), pages.get().length, w.budget());
+            return w;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (Exception e) {
+            log.warn("node {}: cannot read the hot-pages list; the standby starts with a cold pool: {}",
+                    config.nodeName(), e.toString());
+            return null;
+        }
+    }
+
+    /** The standby's warm-up, while one runs or ran since this node last became standby. */
+    Optional<Warmer> warmer() {
+        return Optional.ofNullable(warmer);
     }
 
     // ------------------------------------------------------------------------------------------------ switchover
@@ -800,6 +898,10 @@ public final class Node implements AutoCloseable {
                 fields.put("lag_millis", Long.toString(lag.millis()));
             }
             fields.put("reseeds", Long.toString(reseeds));
+            Warmer w = warmer;
+            if (w != null) {
+                fields.put("warmed_pages", Long.toString(w.loaded()));
+            }
             if (m != null) {
                 fields.put("verdict", m.verdict().name());
                 fields.put("heartbeat_age_millis", Long.toString(m.heartbeatAgeMillis()));
@@ -889,6 +991,7 @@ public final class Node implements AutoCloseable {
         } finally {
             lifecycle.unlock();
             roleThread.shutdownNow();
+            background.shutdownNow();
         }
     }
 
@@ -916,6 +1019,7 @@ public final class Node implements AutoCloseable {
         } finally {
             lifecycle.unlock();
             roleThread.shutdownNow();
+            background.shutdownNow();
         }
     }
 

@@ -10,6 +10,7 @@ import io.cacdb.dax.cluster.NodeInfo;
 import io.cacdb.dax.cluster.ServerInfo;
 import io.cacdb.dax.local.LocalDaxCluster;
 import io.cacdb.server.ha.FailureDetector;
+import io.cacdb.server.ha.HaConfig;
 import io.cacdb.server.ha.HaLinkFaults;
 import io.cacdb.server.ha.Takeover;
 import io.cacdb.server.proxy.Proxy;
@@ -73,6 +74,17 @@ class FailoverTest {
         ClusterMapFile.write(map, dax.clusterMap());
         return NodeConfig.defaults(name, zone, map).withPorts(0, 0).withHaPort(0).withBufferPoolBytes(16L << 20)
                 .withVolume(volume).withRole(role);
+    }
+
+    /**
+     * A lease of 3 s for tests about something other than detection timing (switchover, warm-up): a machine starved of
+     * CPU by parallel builds can delay 500 ms-lease renewals past the lease and fence a healthy active.
+     */
+    private static NodeConfig relaxedLease(NodeConfig c) {
+        HaConfig d = HaConfig.defaults();
+        return c.withHa(new HaConfig(Duration.ofSeconds(3), d.leaseRenewInterval(), Duration.ofMillis(500),
+                d.leasePollInterval(), d.heartbeatInterval(), d.heartbeatTimeout(), d.connectTimeout(),
+                d.standbyFloorHold(), d.catchUpTimeout(), d.storageStepTimeout()));
     }
 
     private Node start(NodeConfig config, NodeFaults faults) {
@@ -362,7 +374,7 @@ class FailoverTest {
 
     @Test
     void aSwitchoverUnderWritesLosesNoAcknowledgedCommitAndTheOldActiveRejoinsAsStandby() throws Exception {
-        Node n1 = start(config("n1", "a", 36, StartRole.AUTO), NodeFaults.none());
+        Node n1 = start(relaxedLease(config("n1", "a", 36, StartRole.AUTO)), NodeFaults.none());
         try (Connection c = connect(n1); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)");
         }
@@ -371,7 +383,7 @@ class FailoverTest {
         assertTrue(lonely.body().contains("no standby"), lonely.body());
         assertEquals(NodeRole.ACTIVE, n1.role(), "a refused switchover changes nothing");
 
-        Node n2 = start(config("n2", "b", 36, StartRole.STANDBY), NodeFaults.none());
+        Node n2 = start(relaxedLease(config("n2", "b", 36, StartRole.STANDBY)), NodeFaults.none());
         assertThrows(Node.SwitchoverRefusedException.class, n2::switchover, "a standby has nothing to hand over");
         Writer w = new Writer(List.of(n1, n2), 0);
         Thread writer = Thread.ofPlatform().name("switchover-writer").start(w);
@@ -476,5 +488,35 @@ class FailoverTest {
                 assertTrue(first.isValid(5));
             }
         }
+    }
+
+    @Test
+    void aNewStandbyWarmsItsPoolFromTheActivesHotPages() throws Exception {
+        Node n1 = start(relaxedLease(config("n1", "a", 39, StartRole.AUTO)), NodeFaults.none());
+        try (Connection c = connect(n1); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (id, v) VALUES (?, ?)")) {
+                for (int i = 0; i < 3_000; i++) {
+                    ps.setInt(1, i);
+                    ps.setInt(2, i);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        long[] hot = n1.database().orElseThrow().engine().bufferPool().residentPages(Integer.MAX_VALUE);
+        int stored = n1.publishHotPages();
+        assertEquals(hot.length, stored, "a small pool's list fits in one META block");
+        assertTrue(stored > 10, "the table's pages are hot: " + stored);
+
+        Node n2 = start(relaxedLease(config("n2", "b", 39, StartRole.STANDBY)), NodeFaults.none());
+        var warmer = n2.warmer().orElseThrow(() -> new AssertionError("the standby found no hot-pages list"));
+        await("the warm-up finishes", warmer::done);
+        assertEquals(0, warmer.failed());
+        assertEquals(Math.min(stored, warmer.budget()), warmer.loaded());
+        var pool = n2.replayer().orElseThrow().bufferPool();
+        long warmHot = java.util.Arrays.stream(hot).limit(warmer.budget()).filter(pool::contains).count();
+        assertEquals(Math.min(hot.length, warmer.budget()), warmHot, "every hot page within the budget is resident");
+        assertEquals(Long.toString(warmer.loaded()), n2.health().fields().get("warmed_pages"));
     }
 }
