@@ -173,8 +173,8 @@ public final class HaClient implements AutoCloseable {
             } catch (EOFException | SocketException e) {
                 boolean hadHeartbeats = !failedBefore;
                 failedBefore = logOnce(failedBefore, at, e.toString());
-                if (hadHeartbeats && !closed && !faults.isCut()) {
-                    listener.linkEnded();
+                if (hadHeartbeats && !closed && !faults.isCut() && stillCurrent(s)) {
+                    listener.linkEnded(); // the other end closed it: we did not (close, or a new target)
                 }
             } catch (IOException e) {
                 failedBefore = logOnce(failedBefore, at, e.toString());
@@ -194,6 +194,16 @@ public final class HaClient implements AutoCloseable {
                     lock.unlock();
                 }
             }
+        }
+    }
+
+    /** Whether {@code s} is still this client's socket: {@link #target} and {@link #close} drop it when they close it. */
+    private boolean stillCurrent(Socket s) {
+        lock.lock();
+        try {
+            return socket == s;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -101,6 +101,8 @@ class HaLinkTest {
             // deactivating closes every standby connection
             client.target(Optional.of(new NodeInfo.Endpoint("127.0.0.1", server.port())));
             await("reconnected", () -> server.connectionCount() == 1);
+            long beforeReconnect = client.heartbeats();
+            await("heartbeats on the new link", () -> client.heartbeats() > beforeReconnect);
             long endsBeforeDeactivate = linkEnds.get();
             server.deactivate();
             long atDeactivate = client.heartbeats();
