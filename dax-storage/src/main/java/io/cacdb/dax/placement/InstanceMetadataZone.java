@@ -30,10 +30,12 @@ public final class InstanceMetadataZone {
     /** Environment variable overriding the endpoint (same name as the AWS SDKs and CLI use). */
     public static final String ENDPOINT_ENV = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
     /**
-     * Deadline of the connection and of each request: IMDS answers in about a millisecond on EC2, so one second
-     * only waits for a busy hypervisor, and off EC2 start-up fails quickly.
+     * Deadline of the connection and of each request: IMDS answers in about a millisecond on EC2, so two seconds
+     * only wait for a busy hypervisor or a cold JVM on a loaded machine, and off EC2 start-up fails within seconds.
      */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    /** Whole lookups (token, then zone) tried before giving up: IMDS is throttled per instance, like the AWS SDKs. */
+    public static final int ATTEMPTS = 3;
     /** The token is used once, right away: its lifetime only has to cover the second request. */
     public static final int TOKEN_TTL_SECONDS = 60;
     /** Longest token or zone name accepted: tokens are 56 characters, zone names under 30; more is not IMDS. */
@@ -92,6 +94,21 @@ public final class InstanceMetadataZone {
      *         refuses, or answers something that is not a zone name
      */
     public String availabilityZone() {
+        InstanceMetadataException last = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            try {
+                return lookUp();
+            } catch (InstanceMetadataException e) {
+                if (last != null) {
+                    e.addSuppressed(last);
+                }
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private String lookUp() {
         String token = send(HttpRequest.newBuilder(endpoint.resolve(TOKEN_PATH))
                 .header(TOKEN_TTL_HEADER, Integer.toString(TOKEN_TTL_SECONDS))
                 .PUT(HttpRequest.BodyPublishers.noBody()), "token (PUT " + TOKEN_PATH + ")");
@@ -128,7 +145,7 @@ public final class InstanceMetadataZone {
 
     private InstanceMetadataException failure(String step, String what, Exception cause) {
         return new InstanceMetadataException("cannot learn this machine's zone from the EC2 instance metadata service"
-                + " (IMDSv2) at " + endpoint + ": " + step + " failed: " + what + ". Off EC2, give the zone"
+                + " (IMDSv2) at " + endpoint + " (" + ATTEMPTS + " attempts): " + step + " failed: " + what + ". Off EC2, give the zone"
                 + " explicitly instead of 'zone = " + CONFIG_VALUE + "'; on EC2, check that the instance allows"
                 + " IMDSv2 with a hop limit of at least 1 (or set " + ENDPOINT_ENV + ")", cause);
     }
