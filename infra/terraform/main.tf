@@ -19,7 +19,8 @@ data "aws_partition" "current" {}
 
 # Amazon Linux 2023 (x86_64): Corretto 21 in its repositories, the AWS CLI and the SSM agent preinstalled.
 data "aws_ssm_parameter" "al2023" {
-  name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+  count = var.ami_id == null ? 1 : 0
+  name  = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 }
 
 locals {
@@ -93,7 +94,7 @@ module "render" {
 
 locals {
   instance_common = {
-    ami_id           = data.aws_ssm_parameter.al2023.value
+    ami_id           = var.ami_id != null ? var.ami_id : nonsensitive(data.aws_ssm_parameter.al2023[0].value)
     instance_profile = module.iam.instance_profile
     key_name         = var.ssh_public_key == null ? null : aws_key_pair.ssh[0].key_name
   }

@@ -71,6 +71,16 @@ variable "quorum" {
   }
 }
 
+variable "ami_id" {
+  description = "AMI of every instance; null = the latest Amazon Linux 2023 x86_64 (the bootstrap uses dnf, or apt-get on Debian/Ubuntu)."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.ami_id == null || can(regex("^ami-[0-9a-f]+$", var.ami_id))
+    error_message = "ami_id must look like ami-0123456789abcdef0."
+  }
+}
+
 variable "dax_instance_type" {
   description = "Instance type of the DAX servers. The default has a local NVMe instance store (i4i.large: 2 vCPU, 16 GiB, 468 GB NVMe)."
   type        = string
