@@ -11,7 +11,9 @@ import io.cacdb.dax.cluster.ClusterMap;
 import io.cacdb.dax.cluster.ClusterMapFile;
 import io.cacdb.dax.cluster.ServerInfo;
 import io.cacdb.dax.placement.InstanceMetadataZone;
+import io.cacdb.dax.server.ServerConfig;
 import io.cacdb.instancemetadata.FakeImdsV2Server;
+import io.cacdb.server.node.NodeConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -150,6 +152,12 @@ class PackagedClusterTest {
         for (String conf : List.of("dax-server.conf", "node.conf", "cluster.map", "proxy.conf")) {
             assertTrue(Files.readString(home.resolve("conf").resolve(conf)).startsWith("# "), conf + " is commented");
         }
+        // The examples load as shipped (the single-machine trial cluster they describe).
+        assertEquals("d1", ServerConfig.load(home.resolve("conf/dax-server.conf")).serverId());
+        assertEquals("n1", NodeConfig.load(home.resolve("conf/node.conf")).nodeName());
+        ClusterMap example = ClusterMapFile.read(home.resolve("conf/cluster.map"));
+        assertEquals(List.of("a", "b", "c"), example.zones());
+        assertEquals(2, example.nodes().size());
         for (String role : List.of("dax-server", "node", "proxy")) {
             String unit = Files.readString(home.resolve("systemd/cacdb-" + role + ".service"));
             for (String line : List.of("ExecStart=/opt/cacdb/bin/cacdb " + role + " --config /etc/cacdb/",
@@ -178,7 +186,8 @@ class PackagedClusterTest {
 
     @Test
     void everyMetricTheDashboardPlotsIsExportedByANodeOrADaxServer() throws IOException {
-        Path dashboard = Path.of(System.getProperty("cacdb.repo.root"), "infra/observability/grafana/cacdb-dashboard.json");
+        Path dashboard = Path.of(System.getProperty("cacdb.repo.root"),
+                "infra/observability/grafana/cacdb-dashboard.json");
         Set<String> used = new TreeSet<>();
         for (JsonNode panel : new ObjectMapper().readTree(dashboard.toFile()).get("panels")) {
             for (JsonNode target : panel.get("targets")) {

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * otherwise; nothing here needs a cloud account or a provider): it is formatted, and its provider-free render module
  * turns an inventory of addresses and zones into a cluster map that cacdb's own parser reads back with the same
  * servers, nodes, zones and quorum, configurations the DAX server and node parse, and a scrape configuration that
- * lists every target. One format, rendered by Terraform, read by cacdb.
+ * lists every target; the module's own {@code terraform test} file passes. One format, rendered by Terraform, read by
+ * cacdb.
  */
 class TerraformRenderTest {
 
@@ -58,7 +59,7 @@ class TerraformRenderTest {
 
     @Test
     void theConfigurationIsFormatted() throws Exception {
-        Result fmt = terraform(terraformDir, "fmt", "-check", "-recursive", "-diff", terraformDir.toString());
+        Result fmt = terraform(terraformDir, work, "fmt", "-check", "-recursive", "-diff", terraformDir.toString());
         assertEquals(0, fmt.exit(), "terraform fmt -check -recursive infra/terraform:\n" + fmt.output());
     }
 
@@ -91,11 +92,11 @@ class TerraformRenderTest {
                 }
                 output "render" { value = module.render }
                 """.formatted(render.toString().replace("\\", "/"), servers));
-        Result init = terraform(work, "init", "-input=false", "-no-color");
+        Result init = terraform(work, work, "init", "-input=false", "-no-color");
         assertEquals(0, init.exit(), "terraform init (provider-free, offline):\n" + init.output());
-        Result apply = terraform(work, "apply", "-auto-approve", "-input=false", "-no-color");
+        Result apply = terraform(work, work, "apply", "-auto-approve", "-input=false", "-no-color");
         assertEquals(0, apply.exit(), "terraform apply:\n" + apply.output());
-        Result output = terraform(work, "output", "-json", "render");
+        Result output = terraform(work, work, "output", "-json", "render");
         assertEquals(0, output.exit(), output.output());
         JsonNode rendered = new ObjectMapper().readTree(output.stdout());
 
@@ -146,7 +147,19 @@ class TerraformRenderTest {
     private record Result(int exit, String stdout, String output) {
     }
 
-    private static Result terraform(Path dir, String... args) throws IOException, InterruptedException {
+    @Test
+    void theRenderModulesOwnTerraformTestsPass() throws Exception {
+        // render.tftest.hcl: the rendered files' details, and the variable validations refusing bad inventories.
+        Path render = terraformDir.resolve("modules/render");
+        Result init = terraform(render, work, "init", "-input=false", "-no-color");
+        assertEquals(0, init.exit(), init.output());
+        Result test = terraform(render, work, "test", "-no-color");
+        assertEquals(0, test.exit(), "terraform test in modules/render:\n" + test.output());
+        assertTrue(test.stdout().contains("3 passed, 0 failed"), test.output());
+    }
+
+    /** Runs terraform in {@code dir}, its working data ({@code .terraform}) under {@code scratch}, not in the tree. */
+    private static Result terraform(Path dir, Path scratch, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add("terraform");
         command.addAll(List.of(args));
@@ -157,7 +170,7 @@ class TerraformRenderTest {
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().put("TF_IN_AUTOMATION", "1");
             pb.environment().put("CHECKPOINT_DISABLE", "1");  // no version check over the network
-            pb.environment().put("TF_DATA_DIR", dir.resolve(".terraform").toString());
+            pb.environment().put("TF_DATA_DIR", scratch.resolve(".terraform").toString());
             Process p = pb.start();
             if (!p.waitFor(TERRAFORM_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -145,9 +145,9 @@ public final class InstanceMetadataZone {
 
     private InstanceMetadataException failure(String step, String what, Exception cause) {
         return new InstanceMetadataException("cannot learn this machine's zone from the EC2 instance metadata service"
-                + " (IMDSv2) at " + endpoint + " (" + ATTEMPTS + " attempts): " + step + " failed: " + what + ". Off EC2, give the zone"
-                + " explicitly instead of 'zone = " + CONFIG_VALUE + "'; on EC2, check that the instance allows"
-                + " IMDSv2 with a hop limit of at least 1 (or set " + ENDPOINT_ENV + ")", cause);
+                + " (IMDSv2) at " + endpoint + " (" + ATTEMPTS + " attempts): " + step + " failed: " + what
+                + ". Off EC2, give the zone explicitly instead of 'zone = " + CONFIG_VALUE + "'; on EC2, check that the"
+                + " instance allows IMDSv2 with a hop limit of at least 1 (or set " + ENDPOINT_ENV + ")", cause);
     }
 
     private static String abbreviate(String body) {
