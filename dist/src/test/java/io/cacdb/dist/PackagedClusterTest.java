@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cacdb.cli.localcluster.ChildProcesses;
 import io.cacdb.dax.cluster.ClusterMap;
 import io.cacdb.dax.cluster.ClusterMapFile;
+import io.cacdb.dax.cluster.NodeInfo;
 import io.cacdb.dax.cluster.ServerInfo;
 import io.cacdb.dax.placement.InstanceMetadataZone;
 import io.cacdb.dax.server.ServerConfig;
 import io.cacdb.instancemetadata.FakeImdsV2Server;
 import io.cacdb.server.node.NodeConfig;
+import io.cacdb.server.proxy.ProxyConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,9 +47,10 @@ import org.junit.jupiter.api.TestInstance;
  * Unpacks {@code cacdb-VERSION.tar.gz} into a temporary folder and runs a cluster from it, the way an operator would:
  * three DAX servers from {@code conf/dax-server.conf} (one with {@code zone = imds}, answered by a fake IMDSv2 on
  * loopback), node n1 from {@code conf/node.conf} with the cluster map of {@code conf/cluster.map}, its standby n2,
- * all through the tarball's {@code bin/cacdb}; only ports (0 = any free), names, data folders, sizes and lease timing
- * are rewritten. Then: SQL through n1, {@code /metrics} of every process, SIGTERM of n1 (exit 0) and the standby's
- * takeover, SIGTERM of the rest (exit 0 each). The tests below check what that run recorded.
+ * and the proxy from {@code conf/proxy.conf}, all through the tarball's {@code bin/cacdb}; only ports (0 = any
+ * free), names, data folders, sizes and lease timing are rewritten. Then: SQL through the proxy (to n1),
+ * {@code /metrics} of every process, SIGTERM of n1 (exit 0), the standby's takeover, the rows again through the proxy
+ * (now to n2), SIGTERM of the rest (exit 0 each). The tests below check what that run recorded.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PackagedClusterTest {
@@ -69,6 +72,7 @@ class PackagedClusterTest {
     private int imdsZoneAnswers;
     private String takeoverRole;
     private long rowsReadBack;
+    private long rowsThroughProxyAfterTakeover;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
@@ -114,13 +118,29 @@ class PackagedClusterTest {
             Process n2 = start("n2", nodeCommand(run, nodeExample, "n2", "b", "standby", map), nodeEnv(), run);
             Map<String, String> n2Ready = awaitReady("n2", n2, run, "NODE_READY");
 
-            rowsReadBack = sql(n1Ready.get("pg"));
+            // the proxy from conf/proxy.conf, over a map that names the nodes: clients reach the active through it
+            Path proxyMap = run.resolve("proxy.map");
+            ClusterMapFile.write(proxyMap, new ClusterMap(servers, example.quorum(), List.of(
+                    new NodeInfo("n1", NodeInfo.Endpoint.parse(n1Ready.get("pg")), "a", null, null),
+                    new NodeInfo("n2", NodeInfo.Endpoint.parse(n2Ready.get("pg")), "b", null, null))));
+            String proxyConf = Files.readString(home.resolve("conf/proxy.conf"));
+            proxyConf = setKey(proxyConf, "cluster-map", proxyMap.toString());
+            proxyConf = setKey(proxyConf, "port", "0");
+            proxyConf = setKey(proxyConf, "admin-port", "0");
+            Path proxyFile = Files.writeString(run.resolve("proxy.conf"), proxyConf);
+            Process proxy = start("proxy", List.of("proxy", "--config", proxyFile.toString()),
+                    Map.of("CACDB_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC"), run);
+            Map<String, String> proxyReady = awaitReady("proxy", proxy, run, "PROXY_READY");
+
+            rowsReadBack = sql(proxyReady.get("port"));
             for (Map<String, String> line : ready.values()) {
                 scrape(line.get("admin"));
             }
             exitCodes.put("n1", stop(n1));
             takeoverRole = awaitActive(n2, n2Ready.get("admin"));
             scrape(n2Ready.get("admin"));
+            rowsThroughProxyAfterTakeover = count(proxyReady.get("port"));
+            exitCodes.put("proxy", stop(proxy));
             exitCodes.put("n2", stop(n2));
             dax.values().forEach(Process::destroy);  // SIGTERM to all servers at once, as cluster down does
             for (Map.Entry<String, Process> e : dax.entrySet()) {
@@ -155,6 +175,7 @@ class PackagedClusterTest {
         // The examples load as shipped (the single-machine trial cluster they describe).
         assertEquals("d1", ServerConfig.load(home.resolve("conf/dax-server.conf")).serverId());
         assertEquals("n1", NodeConfig.load(home.resolve("conf/node.conf")).nodeName());
+        assertEquals(6432, ProxyConfig.load(home.resolve("conf/proxy.conf")).port());
         ClusterMap example = ClusterMapFile.read(home.resolve("conf/cluster.map"));
         assertEquals(List.of("a", "b", "c"), example.zones());
         assertEquals(2, example.nodes().size());
@@ -170,12 +191,13 @@ class PackagedClusterTest {
 
     @Test
     void everyProcessStartedFromTheTarballServedAndExitedZeroOnSigterm() {
-        assertEquals(Set.of("d1", "d2", "d3", "n1", "n2"), ready.keySet());
+        assertEquals(Set.of("d1", "d2", "d3", "n1", "n2", "proxy"), ready.keySet());
         assertEquals("ACTIVE", ready.get("n1").get("role"));
         assertEquals("STANDBY", ready.get("n2").get("role"));
-        assertEquals(3, rowsReadBack, "rows read back through n1");
+        assertEquals(3, rowsReadBack, "rows read back through the proxy, from n1");
         assertEquals("ACTIVE", takeoverRole, "n2 after n1's graceful stop");
-        assertEquals(Map.of("n1", 0, "n2", 0, "d1", 0, "d2", 0, "d3", 0), Map.copyOf(exitCodes));
+        assertEquals(3, rowsThroughProxyAfterTakeover, "the proxy followed the lease to n2");
+        assertEquals(Map.of("n1", 0, "n2", 0, "d1", 0, "d2", 0, "d3", 0, "proxy", 0), Map.copyOf(exitCodes));
     }
 
     @Test
@@ -317,6 +339,16 @@ class PackagedClusterTest {
                 rs.next();
                 return rs.getLong(1);
             }
+        }
+    }
+
+    /** Counts the rows {@link #sql} committed, through {@code pgHostPort}. */
+    private static long count(String pgHostPort) throws Exception {
+        String url = "jdbc:postgresql://" + pgHostPort + "/cacdb?user=cacdb&sslmode=disable&connectTimeout=30";
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM dist_check")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
