@@ -378,11 +378,15 @@ public final class Node implements AutoCloseable {
                 c.close();
             }
             StandbyMonitor m = monitor;
+            Takeover.AfterFence confirm = m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence;
             try {
                 Takeover.Result result = Takeover.run(new Takeover.Inputs(config.nodeName(),
                         TakeoverStorage.dax(client, config.volume()), replayer, replayScheduler, engineConfig(),
-                        config.ha(), registry, ha::retentionFloorLsn,
-                        m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence, durableBoundary));
+                        config.ha(), registry, ha::retentionFloorLsn, reader -> {
+                            faults.takeover().reached(TakeoverFault.Point.FENCED); // tests: halt right after fencing
+                            return confirm.confirm(reader);
+                        }, durableBoundary));
+                faults.takeover().reached(TakeoverFault.Point.RECOVERED); // tests: halt before the lease and serving
                 replayer = null;
                 replayScheduler = null;
                 monitor = null;
