@@ -213,8 +213,10 @@ public final class Node implements AutoCloseable {
             becomeStandby(NodeRole.STARTING);
             return;
         }
-        step("creating volume " + config.volume(), () -> EpochFencing.await(client.createVolume(config.volume()),
-                config.storageOpenTimeout(), "creating volume " + config.volume()));
+        step("creating volume " + config.volume(), () -> {
+            EpochFencing.createVolume(client, config.volume(), config.storageOpenTimeout());
+            return null;
+        });
         Optional<LeaseRecord> live = step("probing the lease of volume " + config.volume(),
                 () -> LeaseProbe.liveLease(reader(), config.ha(), clock));
         if (live.isPresent()) {
