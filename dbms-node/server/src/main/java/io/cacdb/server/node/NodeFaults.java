@@ -22,6 +22,11 @@ public record NodeFaults(HaLinkFaults ha, NetworkConditions storage, TakeoverFau
         this(ha, storage, TakeoverFault.none());
     }
 
+    /** These faults, with {@code fault} in the takeover. */
+    public NodeFaults withTakeover(TakeoverFault fault) {
+        return new NodeFaults(ha, storage, fault);
+    }
+
     public static NodeFaults none() {
         return new NodeFaults(HaLinkFaults.none(), NetworkConditions.none());
     }

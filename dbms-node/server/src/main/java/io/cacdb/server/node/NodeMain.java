@@ -1,8 +1,6 @@
 package io.cacdb.server.node;
 
 import io.cacdb.dax.admin.StopSignals;
-import io.cacdb.dax.transport.NetworkConditions;
-import io.cacdb.server.ha.HaLinkFaults;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -46,8 +44,8 @@ public final class NodeMain {
         }
         NodeFaults faults;
         try {
-            faults = new NodeFaults(HaLinkFaults.none(), NetworkConditions.none(),
-                    TakeoverFault.parse(System.getProperty(TakeoverFault.HALT_PROPERTY)));
+            faults = NodeFaults.none().withTakeover(TakeoverFault.parse(System.getProperty(
+                    TakeoverFault.HALT_PROPERTY)));
         } catch (IllegalArgumentException e) {
             System.err.println("node: " + e.getMessage());
             return EXIT_USAGE;
