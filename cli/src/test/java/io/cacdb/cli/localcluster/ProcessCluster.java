@@ -75,11 +75,12 @@ final class ProcessCluster implements AutoCloseable {
         return up;
     }
 
-    /** The clients' multi-host URL with timeouts that let a worker notice a dead node and move on. */
+    /**
+     * The clients' multi-host URL (with {@code targetServerType=primary&hostRecheckSeconds=1} from the cluster) and
+     * timeouts that let a worker notice a dead node and move on.
+     */
     String clientUrl() throws IOException {
-        // hostRecheckSeconds=1: pgjdbc re-tries a host it saw fail after a second, not the default 10
-        return ClusterState.read(dir).jdbcUrl() + "&connectTimeout=5&socketTimeout=20&loginTimeout=10"
-                + "&hostRecheckSeconds=1";
+        return ClusterState.read(dir).jdbcUrl() + "&connectTimeout=5&socketTimeout=20&loginTimeout=10";
     }
 
     LocalCluster.Status status() {
