@@ -213,8 +213,10 @@ public final class Node implements AutoCloseable {
             becomeStandby(NodeRole.STARTING);
             return;
         }
-        step("creating volume " + config.volume(), () -> EpochFencing.await(client.createVolume(config.volume()),
-                config.storageOpenTimeout(), "creating volume " + config.volume()));
+        step("creating volume " + config.volume(), () -> {
+            EpochFencing.createVolume(client, config.volume(), config.storageOpenTimeout());
+            return null;
+        });
         Optional<LeaseRecord> live = step("probing the lease of volume " + config.volume(),
                 () -> LeaseProbe.liveLease(reader(), config.ha(), clock));
         if (live.isPresent()) {
@@ -378,11 +380,15 @@ public final class Node implements AutoCloseable {
                 c.close();
             }
             StandbyMonitor m = monitor;
+            Takeover.AfterFence confirm = m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence;
             try {
                 Takeover.Result result = Takeover.run(new Takeover.Inputs(config.nodeName(),
                         TakeoverStorage.dax(client, config.volume()), replayer, replayScheduler, engineConfig(),
-                        config.ha(), registry, ha::retentionFloorLsn,
-                        m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence, durableBoundary));
+                        config.ha(), registry, ha::retentionFloorLsn, reader -> {
+                            faults.takeover().reached(TakeoverFault.Point.FENCED); // tests: halt right after fencing
+                            return confirm.confirm(reader);
+                        }, durableBoundary));
+                faults.takeover().reached(TakeoverFault.Point.RECOVERED); // tests: halt before the lease and serving
                 replayer = null;
                 replayScheduler = null;
                 monitor = null;

@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  * SIGTERM and SIGINT stop it gracefully ({@link Node#close()}: sessions ended, flush, checkpoint) and the process
  * exits 0; a shutdown hook also closes it on any other orderly JVM exit. Exit codes: 0 after a graceful stop, 2 for a
  * bad configuration, 1 if the node could not start.
+ *
+ * <p>Tests may set the system property {@value TakeoverFault#HALT_PROPERTY} to make the process halt at a point of its
+ * own takeover ({@link TakeoverFault}); a value naming no point is a bad configuration.
  */
 public final class NodeMain {
 
@@ -39,9 +42,17 @@ public final class NodeMain {
             System.err.println("node: " + e.getMessage());
             return EXIT_USAGE;
         }
+        NodeFaults faults;
+        try {
+            faults = NodeFaults.none().withTakeover(TakeoverFault.parse(System.getProperty(
+                    TakeoverFault.HALT_PROPERTY)));
+        } catch (IllegalArgumentException e) {
+            System.err.println("node: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         Node node;
         try {
-            node = Node.start(config, sql);
+            node = Node.start(config, sql, faults);
         } catch (NodeStartException e) {
             log.error("node {} failed to start", config.nodeName(), e);
             System.err.println("node: cannot start " + config.nodeName() + ": " + e.getMessage());
