@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * thread (or from {@link #tick()} in tests). The node then stops serving, reads included.
  *
  * <p>Threads: one platform thread ({@code ha-lease-v<volume>}) runs {@link #tick()} and waits on a condition until
- * the next renewal or the end of the lease; storage callbacks only record their outcome. One renewal in flight at a
- * time. Time comes from the given {@link Clock}, so tests drive it with a {@code MockClock} and {@link #tick()}.
+ * the next renewal or the end of the lease; storage callbacks only record their outcome. Up to
+ * {@link #RENEWALS_IN_FLIGHT_MAX} renewals in flight: one slow quorum write (a replica stalled by a busy machine) does
+ * not hold back the next renewal, whose own sending time counts. Time comes from the given {@link Clock}, so tests drive it with a {@code MockClock} and {@link #tick()}.
  */
 public final class ActiveLease implements AutoCloseable {
 
@@ -49,6 +50,13 @@ public final class ActiveLease implements AutoCloseable {
      * lease lasts (20 with the defaults), far fewer than this.
      */
     static final long ACQUIRE_SEQUENCE_GAP = 1024;
+
+    /**
+     * Renewals sent and not yet answered, at most: with the defaults a renewal is sent every 100 ms, so three in flight
+     * cover a write that takes up to 300 ms while the lease (500 ms − 100 ms guard) lasts — beyond that the lease is
+     * lost anyway.
+     */
+    static final int RENEWALS_IN_FLIGHT_MAX = 3;
 
     /** A failed renewal is retried after a quarter of the renew interval: four tries fit where one would. */
     static final int RETRY_DIVISOR = 4;
@@ -79,7 +87,7 @@ public final class ActiveLease implements AutoCloseable {
     private long lastAckedSequence;
     private long validUntilNanos;
     private long nextRenewAtNanos;
-    private CompletableFuture<Void> inFlight;
+    private int inFlight;
     private String lostReason;
     private boolean lostReported;
     private boolean stopThread;
@@ -176,7 +184,7 @@ public final class ActiveLease implements AutoCloseable {
                 }
                 long now = clock.monotonicTime();
                 long wakeAt = validUntilNanos;
-                if (inFlight == null) {
+                if (inFlight < RENEWALS_IN_FLIGHT_MAX) {
                     wakeAt = Math.min(wakeAt, nextRenewAtNanos);
                 }
                 long waitNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(wakeAt - now,
@@ -193,7 +201,7 @@ public final class ActiveLease implements AutoCloseable {
 
     /**
      * One step: loses the lease if it ran out (or a renewal was fenced), otherwise sends a renewal when one is due and
-     * none is in flight. Never blocks on storage. Reports a loss to the listener, once, from the calling thread.
+     * fewer than {@link #RENEWALS_IN_FLIGHT_MAX} are in flight. Never blocks on storage. Reports a loss to the listener, once, from the calling thread.
      */
     public void tick() {
         String report = null;
@@ -208,7 +216,7 @@ public final class ActiveLease implements AutoCloseable {
                 }
                 if (lostReason != null) {
                     state = State.LOST;
-                } else if (inFlight == null && now >= nextRenewAtNanos) {
+                } else if (inFlight < RENEWALS_IN_FLIGHT_MAX && now >= nextRenewAtNanos) {
                     renewLocked(now);
                 }
             }
@@ -236,14 +244,14 @@ public final class ActiveLease implements AutoCloseable {
         } catch (RuntimeException e) {
             write = CompletableFuture.failedFuture(e);
         }
-        inFlight = write;
+        inFlight++;
         write.whenComplete((v, error) -> renewed(seq, sent, error));
     }
 
     private void renewed(long seq, long sentNanos, Throwable error) {
         lock.lock();
         try {
-            inFlight = null;
+            inFlight--;
             if (state != State.HELD) {
                 return;
             }

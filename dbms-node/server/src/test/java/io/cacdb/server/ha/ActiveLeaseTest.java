@@ -63,11 +63,16 @@ class ActiveLeaseTest {
         advance(100);
         lease.tick(); // renewal sent at 100 ms, held by storage
         assertEquals(1, volume.heldCount());
-        advance(200);
-        lease.tick(); // 300 ms: one renewal in flight, no second one
-        assertEquals(1, volume.heldCount());
+        advance(100);
+        lease.tick(); // 200 ms: a second renewal while the first is in flight
+        advance(100);
+        lease.tick(); // 300 ms: a third
+        assertEquals(ActiveLease.RENEWALS_IN_FLIGHT_MAX, volume.heldCount());
+        advance(50);
+        lease.tick(); // 350 ms: no fourth while three are in flight
+        assertEquals(ActiveLease.RENEWALS_IN_FLIGHT_MAX, volume.heldCount());
         assertTrue(lease.holds());
-        advance(99);
+        advance(49);
         lease.tick();
         assertTrue(lease.holds(), "399 ms");
         advance(1);
@@ -81,6 +86,24 @@ class ActiveLeaseTest {
         lease.tick();
         assertFalse(lease.holds());
         assertEquals(1, lost.size(), "told once");
+    }
+
+    @Test
+    void aSlowRenewalDoesNotHoldBackTheNext() {
+        ActiveLease lease = lease();
+        lease.acquire(); // sent at 0: serves until 400 ms
+        volume.hold(true);
+        advance(100);
+        lease.tick(); // sent at 100 ms, stuck in a slow replica quorum
+        volume.hold(false);
+        advance(100);
+        lease.tick(); // sent at 200 ms while the first is still in flight, acknowledged at once: until 600 ms
+        assertEquals(1, volume.heldCount());
+        advance(250);
+        assertTrue(lease.holds(), "450 ms: held by the second renewal although the first never came back");
+        assertEquals(Duration.ofMillis(150), lease.remaining());
+        assertTrue(lost.isEmpty());
+        volume.releaseHeld();
     }
 
     @Test

@@ -1,8 +1,5 @@
 package io.cacdb.cli.localcluster;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -27,10 +24,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Commit completion times are kept (bounded) so the client-observed gap around a kill can be measured.
  */
-final class BankAuditWorkload implements AutoCloseable {
+public final class BankAuditWorkload implements AutoCloseable {
 
-    static final int ACCOUNTS = 20;
-    static final long INITIAL_BALANCE = 1_000;
+    public static final int ACCOUNTS = 20;
+    public static final long INITIAL_BALANCE = 1_000;
     /** Bounds the commit-time record: far more commits than a test makes. */
     static final int COMMIT_TIMES_MAX = 4_000_000;
 
@@ -46,31 +43,67 @@ final class BankAuditWorkload implements AutoCloseable {
     private int commitTimeCount;
     private volatile boolean running;
 
-    BankAuditWorkload(String url, int workers, long seed) {
+    public BankAuditWorkload(String url, int workers, long seed) {
         this.url = url;
         this.workers = workers;
         this.seed = seed;
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection(url);
     }
 
-    /** Creates the tables and the accounts, retrying while no node serves yet. */
-    void setUp() throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)");
-            s.execute("CREATE TABLE audit (id BIGINT PRIMARY KEY, worker INT NOT NULL, amount BIGINT NOT NULL)");
-            StringBuilder insert = new StringBuilder("INSERT INTO accounts (id, balance) VALUES ");
-            for (int i = 0; i < ACCOUNTS; i++) {
-                insert.append(i == 0 ? "" : ", ").append('(').append(i).append(", ").append(INITIAL_BALANCE)
-                        .append(')');
+    /** Attempts of {@link #setUp}: a starved machine can cut the first session (a lease lost, a takeover). */
+    static final int SET_UP_ATTEMPTS = 100;
+
+    /**
+     * Creates the tables and the accounts in one transaction (DDL is transactional), retrying while no node serves
+     * (connection refused, 57P03, a session cut by a lost lease); a retry after a commit whose answer was lost finds
+     * the accounts there and stops.
+     */
+    public void setUp() throws SQLException {
+        SQLException last = null;
+        for (int attempt = 0; attempt < SET_UP_ATTEMPTS; attempt++) {
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                if (accountsExist(s)) {
+                    return;
+                }
+                c.setAutoCommit(false);
+                s.execute("CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)");
+                s.execute("CREATE TABLE audit (id BIGINT PRIMARY KEY, worker INT NOT NULL, amount BIGINT NOT NULL)");
+                StringBuilder insert = new StringBuilder("INSERT INTO accounts (id, balance) VALUES ");
+                for (int i = 0; i < ACCOUNTS; i++) {
+                    insert.append(i == 0 ? "" : ", ").append('(').append(i).append(", ").append(INITIAL_BALANCE)
+                            .append(')');
+                }
+                s.execute(insert.toString());
+                c.commit();
+                return;
+            } catch (SQLException e) {
+                last = e;
+                LockSupport.parkNanos(100_000_000L); // no node serves yet: try again
             }
-            s.execute(insert.toString());
+        }
+        throw last;
+    }
+
+    /** Whether the accounts table exists with every account (undefined table: 42P01). */
+    private static boolean accountsExist(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM accounts")) {
+            rs.next();
+            if (rs.getLong(1) != ACCOUNTS) {
+                throw new SQLException("accounts holds " + rs.getLong(1) + " rows, expected " + ACCOUNTS);
+            }
+            return true;
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return false;
+            }
+            throw e;
         }
     }
 
-    void start() {
+    public void start() {
         running = true;
         for (int w = 0; w < workers; w++) {
             int worker = w;
@@ -146,7 +179,7 @@ final class BankAuditWorkload implements AutoCloseable {
      * within {@code [fromNanos, toNanos]} — around a kill, the downtime the clients saw. Commits acknowledged by the
      * dying active but received after the kill do not hide it, since only the longest gap counts.
      */
-    synchronized long longestGapNanos(long fromNanos, long toNanos) {
+    public synchronized long longestGapNanos(long fromNanos, long toNanos) {
         long[] in = java.util.Arrays.stream(commitTimes, 0, commitTimeCount)
                 .filter(t -> t >= fromNanos && t <= toNanos).sorted().toArray();
         long longest = 0;
@@ -156,7 +189,7 @@ final class BankAuditWorkload implements AutoCloseable {
         return longest;
     }
 
-    synchronized long commitsAfter(long eventNanos) {
+    public synchronized long commitsAfter(long eventNanos) {
         long n = 0;
         for (int i = 0; i < commitTimeCount; i++) {
             if (commitTimes[i] > eventNanos) {
@@ -166,30 +199,41 @@ final class BankAuditWorkload implements AutoCloseable {
         return n;
     }
 
-    long commits() {
+    public long commits() {
         return commits.get();
     }
 
-    long reconnects() {
+    public long reconnects() {
         return reconnects.get();
     }
 
-    long retries() {
+    public long retries() {
         return retries.get();
     }
 
     /** What the checks found. */
-    record Check(long total, long auditRows, int acknowledged, int missing) {
+    public record Check(long total, long auditRows, int acknowledged, int missing) {
 
         /**
-         * Fails unless the invariants hold: no acknowledged commit is missing, the accounts hold the total they
-         * started with, and there are at least as many audit rows as acknowledged commits.
+         * Whether the invariants hold: no acknowledged commit is missing, the accounts hold the total they started
+         * with, and there are at least as many audit rows as acknowledged commits.
          */
-        void assertIntact(String context) {
-            assertEquals(0, missing, "acknowledged commits lost: " + this + "; " + context);
-            assertEquals(ACCOUNTS * INITIAL_BALANCE, total, "the bank total: " + this + "; " + context);
-            assertTrue(auditRows >= acknowledged, "fewer audit rows than acknowledged commits: " + this + "; "
-                    + context);
+        public boolean intact() {
+            return missing == 0 && total == ACCOUNTS * INITIAL_BALANCE && auditRows >= acknowledged;
+        }
+
+        /** Throws {@link AssertionError} (naming what broke and {@code context}) unless {@link #intact()}. */
+        public void assertIntact(String context) {
+            if (missing != 0) {
+                throw new AssertionError("acknowledged commits lost: " + this + "; " + context);
+            }
+            if (total != ACCOUNTS * INITIAL_BALANCE) {
+                throw new AssertionError("the bank total is not " + ACCOUNTS * INITIAL_BALANCE + ": " + this + "; "
+                        + context);
+            }
+            if (auditRows < acknowledged) {
+                throw new AssertionError("fewer audit rows than acknowledged commits: " + this + "; " + context);
+            }
         }
     }
 
@@ -197,7 +241,7 @@ final class BankAuditWorkload implements AutoCloseable {
      * Checks the invariants on whichever node serves now: the accounts' total is unchanged, every audit id
      * acknowledged before the check started is present. Retries while no node serves.
      */
-    Check check() throws SQLException {
+    public Check check() throws SQLException {
         Set<Long> ackedBefore = new HashSet<>(acknowledged);
         SQLException last = null;
         for (int attempt = 0; attempt < 50; attempt++) {
