@@ -76,7 +76,7 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     /**
-     * The clients' multi-host URL (with {@code targetServerType=primary&hostRecheckSeconds=1} from the cluster) and
+     * The clients' multi-host URL (with {@code targetServerType=primary&hostRecheckSeconds=0} from the cluster) and
      * timeouts that let a worker notice a dead node and move on.
      */
     String clientUrl() throws IOException {

@@ -35,10 +35,13 @@ public record ConnectionSettings(String url, Duration connectTimeout, Duration s
     /** The loader's and the checks' statements are big (multi-row inserts, whole-table aggregates). */
     public static final Duration BULK_SOCKET_TIMEOUT = Duration.ofMinutes(10);
     /**
-     * pgjdbc remembers for {@code hostRecheckSeconds} (default 10) that a host was down or a standby; after a
-     * failover that memory would keep it off the new primary, so multi-host URLs get 1 s.
+     * pgjdbc remembers for {@code hostRecheckSeconds} (default 10) that a host was down or a standby, and skips it
+     * meanwhile; after a failover that memory keeps it off the new primary — with 1 s, half a second on average after
+     * the standby became active (measured by failover-bench). So multi-host URLs get 0: every connection attempt
+     * asks each host again. Right for hosts that refuse at once when down (a killed process, a local cluster); over
+     * a network where a dead host times out instead, give a small connectTimeout or use the proxy.
      */
-    public static final int MULTI_HOST_RECHECK_SECONDS = 1;
+    public static final int MULTI_HOST_RECHECK_SECONDS = 0;
     public static final String APPLICATION_NAME = "cacdb-tpcc";
 
     public ConnectionSettings {

@@ -20,7 +20,7 @@ class ConnectionSettingsTest {
         assertTrue(multi.multiHost());
         Properties p = multi.properties();
         assertEquals("primary", p.getProperty("targetServerType"));
-        assertEquals("1", p.getProperty("hostRecheckSeconds"));
+        assertEquals("0", p.getProperty("hostRecheckSeconds"));
         assertEquals("2", p.getProperty("connectTimeout"));
         assertEquals("5", p.getProperty("socketTimeout"));
         assertEquals("false", p.getProperty("reWriteBatchedInserts"));

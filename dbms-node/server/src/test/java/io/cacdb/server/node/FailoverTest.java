@@ -329,7 +329,7 @@ class FailoverTest {
             for (Node n : servers) {
                 hosts.append(hosts.isEmpty() ? "" : ",").append("127.0.0.1:").append(n.pgPort());
             }
-            return "jdbc:postgresql://" + hosts + "/cacdb?targetServerType=primary&hostRecheckSeconds=1"
+            return "jdbc:postgresql://" + hosts + "/cacdb?targetServerType=primary&hostRecheckSeconds=0"
                     + "&sslmode=disable&connectTimeout=5&socketTimeout=10";
         }
 
