@@ -56,9 +56,29 @@ final class BankAuditWorkload implements AutoCloseable {
         return DriverManager.getConnection(url);
     }
 
-    /** Creates the tables and the accounts, retrying while no node serves yet. */
+    /** Attempts to connect while no node serves (a takeover in progress): 50 × 100 ms, with pgjdbc's own timeouts. */
+    static final int CONNECT_ATTEMPTS_MAX = 50;
+
+    /**
+     * A connection to whichever node serves, retried while none does (every node refuses with 57P03 or cannot be
+     * reached, as during a takeover).
+     */
+    Connection connectRetrying() throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return connect();
+            } catch (SQLException e) {
+                if (attempt >= CONNECT_ATTEMPTS_MAX) {
+                    throw e;
+                }
+                LockSupport.parkNanos(100_000_000L);
+            }
+        }
+    }
+
+    /** Creates the tables and the accounts, once a node serves. */
     void setUp() throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connectRetrying(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)");
             s.execute("CREATE TABLE audit (id BIGINT PRIMARY KEY, worker INT NOT NULL, amount BIGINT NOT NULL)");
             StringBuilder insert = new StringBuilder("INSERT INTO accounts (id, balance) VALUES ");
