@@ -53,16 +53,16 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     /**
-     * A new cluster whose nodes' JVMs also get {@code extraNodeJvmOptions} (a fault's system property, say); later
-     * {@code cluster up} restarts use the defaults again.
+     * SIGKILLs node {@code name} and starts it again ({@link LocalCluster#up} starts only the members that do not
+     * run) with {@code extraNodeJvmOptions} added to its JVM's (a fault's system property, say), so that only that
+     * node gets them; a later {@code cluster up} restart uses the defaults again.
      */
-    ProcessCluster upWithNodeJvmOptions(List<String> extraNodeJvmOptions) throws LocalClusterException {
-        started = true;
+    void restartNodeWith(String name, List<String> extraNodeJvmOptions) throws IOException, LocalClusterException {
+        sigkill(List.of(member(name)));
         LocalCluster.Options defaults = LocalCluster.Options.defaults(dir).withStandby(true);
         List<String> options = new ArrayList<>(defaults.nodeJvmOptions());
         options.addAll(extraNodeJvmOptions);
         LocalCluster.up(defaults.withNodeJvmOptions(options), System.out);
-        return this;
     }
 
     /**
@@ -138,6 +138,23 @@ final class ProcessCluster implements AutoCloseable {
         await("a standby is caught up and hears the active", () -> node("STANDBY").map(s ->
                 "HEALTHY".equals(s.details().get("verdict"))
                         && "CAUGHT_UP".equals(s.details().get("replay_state"))).orElse(false));
+    }
+
+    /**
+     * Waits for one active and one standby that follows it, and returns the active's name. Usually n1, but a node
+     * starved of CPU on a loaded machine can lose its lease to the other one (or to itself, rejoining) right after
+     * start, so the tests go by role, not by name.
+     */
+    String awaitActiveWithStandby() {
+        awaitStandbyFollowing();
+        await("one active", () -> nodes("ACTIVE").size() == 1);
+        return node("ACTIVE").orElseThrow().member().name();
+    }
+
+    /** The name of the live standby. */
+    String standbyName() {
+        return node("STANDBY").orElseThrow(() -> new AssertionError("no standby: " + status().nodes())).member()
+                .name();
     }
 
     /** A node's log file, as written so far. */
