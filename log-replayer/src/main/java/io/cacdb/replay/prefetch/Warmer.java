@@ -1,8 +1,10 @@
 package io.cacdb.replay.prefetch;
 
 import io.cacdb.engine.bufferpool.BufferPool;
+import io.cacdb.engine.bufferpool.BufferPoolExhaustedException;
 import io.cacdb.ioscheduler.IoClass;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,8 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounded on every side: at most {@link #OUTSTANDING_MAX} reads at once; at most half the pool's frames (replay
  * needs the rest, and pages it loads itself are at least as hot); it stops at the first read that finds no frame, and
- * whenever {@code stop} says so (the replayer stopped, or is taking over). A failed read is only counted. One virtual
- * thread, started by {@link #start}.
+ * whenever {@code stop} says so (the replayer stopped, or is taking over). Any other failed read (a page the active has
+ * not written to storage yet, a read error) is only counted. One virtual thread, started by {@link #start}.
  */
 public final class Warmer {
 
@@ -32,6 +34,7 @@ public final class Warmer {
     private final BooleanSupplier stop;
     private final AtomicLong loaded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private volatile boolean poolFull;
     private volatile boolean done;
     private Thread thread;
 
@@ -69,7 +72,7 @@ public final class Warmer {
         int budget = budget();
         int issued = 0;
         try {
-            while (issued < budget && !stop.getAsBoolean() && failed.get() == 0) {
+            while (issued < budget && !stop.getAsBoolean() && !poolFull) {
                 if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
                     continue; // storage is slow: look at stop again, then wait for a slot again
                 }
@@ -79,12 +82,16 @@ public final class Warmer {
                         if (e == null) {
                             loaded.incrementAndGet();
                         } else {
-                            failed.incrementAndGet(); // no frame free, or a read error: the warm-up ends here
+                            failed.incrementAndGet();
+                            if (unwrap(e) instanceof BufferPoolExhaustedException) {
+                                poolFull = true; // no frame free without evicting: the warm-up ends here
+                            }
                         }
                         slots.release();
                     });
                 } catch (RuntimeException e) {
                     failed.incrementAndGet(); // the pool closed under us
+                    poolFull = true;
                     slots.release();
                 }
             }
@@ -100,5 +107,13 @@ public final class Warmer {
         } finally {
             done = true;
         }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable c = e;
+        while (c instanceof CompletionException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
     }
 }

@@ -6,6 +6,7 @@ import io.cacdb.engine.volume.DaxVolume;
 import io.cacdb.engine.volume.VolumeReader;
 import io.cacdb.engine.volume.VolumeWriter;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,16 +21,23 @@ public interface TakeoverStorage {
     VolumeReader reader();
 
     /**
-     * Fences the volume to at least {@code epoch} so that no write of an older epoch can complete any more, and returns
-     * the epoch fenced to (higher than asked if a server reports a higher fence already).
+     * Fences the volume to at least {@code epoch} so that no write of an older epoch can complete any more, claims that
+     * epoch for this node ({@link EpochClaim}), and returns the epoch fenced to (higher than asked if a server reports a
+     * higher fence already).
+     *
+     * @throws EpochClaim.EpochClaimedException when another node claimed the epoch first: this node must not take over
      */
     long fence(long epoch, Duration timeout);
 
     /** A writer at {@code epoch}, which {@link #fence} has fenced to. */
     VolumeWriter writer(long epoch);
 
-    /** The DAX volume {@code volume} through {@code client}. */
-    static TakeoverStorage dax(DaxClient client, long volume) {
+    /**
+     * The DAX volume {@code volume} through {@code client}, for node {@code node} (the claimant of its epochs);
+     * {@code claimedFloor} is the highest epoch this node saw claimed by another (0: none): it fences above it, since a
+     * claimant that died before storing its epoch in the history would otherwise be met at the same epoch forever.
+     */
+    static TakeoverStorage dax(DaxClient client, long volume, String node, LongSupplier claimedFloor) {
         return new TakeoverStorage() {
             private static final Logger log = LoggerFactory.getLogger(TakeoverStorage.class);
             /** Attempts when servers report higher fences: each retry jumps past the highest one reported. */
@@ -47,11 +55,13 @@ public interface TakeoverStorage {
 
             @Override
             public long fence(long epoch, Duration timeout) {
-                long e = epoch;
+                long e = Math.max(epoch, claimedFloor.getAsLong() + 1);
                 for (int attempt = 1; ; attempt++) {
                     try {
-                        return ActiveLease.await(client.fence(volume, e), timeout, "fencing volume " + volume
+                        long fenced = ActiveLease.await(client.fence(volume, e), timeout, "fencing volume " + volume
                                 + " to epoch " + e).longValue();
+                        EpochClaim.claim(DaxVolume.writer(client, volume, fenced), node, timeout);
+                        return fenced;
                     } catch (LeaseException failure) {
                         if (!(failure.getCause() instanceof StaleEpochException stale) || attempt >= FENCE_ATTEMPTS_MAX) {
                             throw failure;

@@ -6,6 +6,7 @@ import io.cacdb.dax.client.StaleEpochException;
 import io.cacdb.engine.volume.DaxVolume;
 import io.cacdb.engine.wal.EpochHistory;
 import io.cacdb.engine.wal.MetaRecords;
+import io.cacdb.server.ha.EpochClaim;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * (META), bumped above any server that reports a higher fence (a node that fenced and died before it stored its
  * epoch). The engine then refuses to open at an epoch not newer than its history, so a mistake here fails loudly.
  *
- * <p>Two nodes starting at once could pick the same epoch; that race is the takeover protocol's to close (the
- * standby issue). A single node per volume, as today, cannot meet it.
+ * <p>Two nodes starting at once could pick the same epoch: the fenced epoch is then claimed ({@link EpochClaim}), and
+ * the node whose claim fails fences above it (the other one then finds itself fenced and stops).
  */
 public final class EpochFencing {
 
@@ -39,10 +40,12 @@ public final class EpochFencing {
     }
 
     /**
-     * Creates the volume if it is new (idempotent), reads its epoch history, fences it to the next epoch and
-     * returns that epoch. Each storage step is bounded by {@code timeout}.
+     * Creates the volume if it is new (idempotent), reads its epoch history, fences it to the next epoch, claims that
+     * epoch for {@code node} and returns it. Each storage step is bounded by {@code timeout}.
+     *
+     * @throws EpochClaim.EpochClaimedException when {@link #FENCE_ATTEMPTS_MAX} epochs in a row were claimed by others
      */
-    public static long createAndFence(DaxClient client, long volume, Duration timeout) {
+    public static long createAndFence(DaxClient client, long volume, String node, Duration timeout) {
         createVolume(client, volume, timeout);
         EpochHistory history = await(MetaRecords.epochHistory(DaxVolume.reader(client, volume)), timeout,
                 "reading the epoch history of volume " + volume);
@@ -50,8 +53,18 @@ public final class EpochFencing {
         for (int attempt = 1; ; attempt++) {
             try {
                 await(client.fence(volume, epoch), timeout, "fencing volume " + volume + " to epoch " + epoch);
-                log.info("volume {}: epoch history {}, fenced to epoch {}", volume, history.entries(), epoch);
+                EpochClaim.claim(DaxVolume.writer(client, volume, epoch), node, timeout);
+                log.info("volume {}: epoch history {}, fenced to epoch {}, claimed by {}", volume, history.entries(),
+                        epoch, node);
                 return epoch;
+            } catch (EpochClaim.EpochClaimedException e) {
+                if (attempt >= FENCE_ATTEMPTS_MAX) {
+                    throw e;
+                }
+                // a node fenced and claimed this epoch but did not store it in the history (it died in its takeover,
+                // or is starting now): start above it
+                log.info("volume {}: epoch {} is claimed by another node; fencing above it", volume, epoch);
+                epoch++;
             } catch (StaleEpochException e) {
                 if (attempt >= FENCE_ATTEMPTS_MAX) {
                     throw e;

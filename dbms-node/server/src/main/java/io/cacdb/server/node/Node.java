@@ -19,6 +19,7 @@ import io.cacdb.replay.lag.ReplayLag;
 import io.cacdb.replay.prefetch.Warmer;
 import io.cacdb.replay.safety.BufferPoolPressure;
 import io.cacdb.server.ha.ActiveLease;
+import io.cacdb.server.ha.EpochClaim;
 import io.cacdb.server.ha.FailureDetector;
 import io.cacdb.server.ha.HaClient;
 import io.cacdb.server.ha.HaConfig;
@@ -51,6 +52,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
@@ -129,6 +131,8 @@ public final class Node implements AutoCloseable {
     private volatile long reseeds;
     /** The highest MTR boundary this standby replayed that the active's heartbeat reported durable (-1: none). */
     private volatile long durableBoundary = -1;
+    /** The highest epoch another node claimed when this node's takeover tried it (0: none); fence above it. */
+    private volatile long claimedEpochFloor;
 
     private Node(NodeConfig config, SqlLayer sql, NodeFaults faults, Clock clock) {
         this.config = config;
@@ -232,7 +236,8 @@ public final class Node implements AutoCloseable {
             return;
         }
         epoch = step("fencing volume " + config.volume(),
-                () -> EpochFencing.createAndFence(client, config.volume(), config.storageOpenTimeout()));
+                () -> EpochFencing.createAndFence(client, config.volume(), config.nodeName(),
+                        config.storageOpenTimeout()));
         VolumeWriter writer = DaxVolume.writer(client, config.volume(), epoch);
         Database db = step("opening the database at epoch " + epoch,
                 () -> Database.open(writer, engineConfig(), registry, ha::retentionFloorLsn));
@@ -383,7 +388,9 @@ public final class Node implements AutoCloseable {
             Takeover.AfterFence confirm = m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence;
             try {
                 Takeover.Result result = Takeover.run(new Takeover.Inputs(config.nodeName(),
-                        TakeoverStorage.dax(client, config.volume()), replayer, replayScheduler, engineConfig(),
+                        TakeoverStorage.dax(client, config.volume(), config.nodeName(), () -> claimedEpochFloor),
+                        replayer, replayScheduler,
+                        engineConfig(),
                         config.ha(), registry, ha::retentionFloorLsn, reader -> {
                             faults.takeover().reached(TakeoverFault.Point.FENCED); // tests: halt right after fencing
                             return confirm.confirm(reader);
@@ -403,7 +410,17 @@ public final class Node implements AutoCloseable {
                 log.error("node {}: the takeover failed; fenced off, will rejoin as standby", config.nodeName(), e);
                 move(NodeRole.PROMOTING, NodeRole.FENCED);
                 stopRoleParts(true);
-                roleThread.execute(this::rejoinAsStandby);
+                if (e instanceof EpochClaim.EpochClaimedException claimed) {
+                    // another node took the epoch: if it serves, its lease keeps this node a standby; if it died
+                    // before storing the epoch, the next takeover fences above it. If both lost (their claims split
+                    // the replicas) both would try again at once and split again: rejoin after a random part of a lease
+                    claimedEpochFloor = Math.max(claimedEpochFloor, claimed.epoch());
+                    long jitter = ThreadLocalRandom.current().nextLong(config.ha().leaseDuration().toMillis() + 1);
+                    background.schedule(() -> roleThread.execute(this::rejoinAsStandby), jitter,
+                            TimeUnit.MILLISECONDS);
+                } else {
+                    roleThread.execute(this::rejoinAsStandby);
+                }
             }
         } finally {
             lifecycle.unlock();

@@ -3,6 +3,7 @@ package io.cacdb.server.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cacdb.dax.client.DaxClient;
 import io.cacdb.dax.client.DaxClientConfig;
@@ -10,6 +11,8 @@ import io.cacdb.dax.client.QuorumNotReachedException;
 import io.cacdb.dax.cluster.ServerInfo;
 import io.cacdb.dax.local.LocalDaxCluster;
 import io.cacdb.dax.transport.NetworkConditions;
+import io.cacdb.server.ha.EpochClaim;
+import io.cacdb.server.ha.TakeoverStorage;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -66,7 +69,8 @@ class EpochFencingTest {
             assertFalse(created.isDone(), "the step keeps trying: " + created);
             net.healAll();
             created.get(60, TimeUnit.SECONDS);
-            assertEquals(1, EpochFencing.createAndFence(client, 71, Duration.ofSeconds(30)), "the volume exists");
+            assertEquals(1, EpochFencing.createAndFence(client, 71, "n1", Duration.ofSeconds(30)),
+                    "the volume exists");
         }
     }
 
@@ -84,5 +88,27 @@ class EpochFencingTest {
     private static long failedCreates(SimpleMeterRegistry registry) {
         Timer t = registry.find("cacdb.dax.client.quorum").tag("op", "create").tag("outcome", "error").timer();
         return t == null ? 0 : t.count();
+    }
+
+    @Test
+    void twoNodesThatFenceToTheSameEpochCannotBothClaimIt() {
+        // what two nodes that both saw the lease run out did before epochs were claimed: both fenced to one epoch (a
+        // fence to the current epoch is accepted) and both served at it, their log blocks colliding
+        try (DaxClient a = DaxClient.create(dax.clusterMap(), DaxClientConfig.builder("a").build(),
+                new SimpleMeterRegistry());
+             DaxClient b = DaxClient.create(dax.clusterMap(), DaxClientConfig.builder("b").build(),
+                     new SimpleMeterRegistry())) {
+            assertEquals(1, EpochFencing.createAndFence(a, 73, "n1", Duration.ofSeconds(30)));
+            // a takeover at the epoch n1 claimed: refused, and remembered by the caller
+            EpochClaim.EpochClaimedException lost = assertThrows(EpochClaim.EpochClaimedException.class,
+                    () -> TakeoverStorage.dax(b, 73, "n2", () -> 0).fence(1, Duration.ofSeconds(30)));
+            assertEquals(1, lost.epoch());
+            assertTrue(lost.getMessage().contains("epoch 1 of volume 73 is claimed by another node"),
+                    lost.getMessage());
+            // with that floor the next takeover fences above it (n1 might have died before storing its epoch)
+            assertEquals(2, TakeoverStorage.dax(b, 73, "n2", lost::epoch).fence(1, Duration.ofSeconds(30)));
+            // a starting node (history still says 0) steps over the claimed epochs by itself
+            assertEquals(3, EpochFencing.createAndFence(a, 73, "n3", Duration.ofSeconds(30)));
+        }
     }
 }
