@@ -3,7 +3,6 @@ package io.cacdb.cli.experiment;
 import io.cacdb.cli.localcluster.ChildCommand;
 import io.cacdb.cli.localcluster.ClusterState;
 import io.cacdb.cli.localcluster.LocalCluster;
-import io.cacdb.cli.localcluster.LocalClusterException;
 import io.cacdb.cli.postgres.PostgresBinaries;
 import io.cacdb.cli.postgres.ThrowawayPostgres;
 import io.cacdb.server.node.NodeConfig;
@@ -135,11 +134,9 @@ public final class ComparePostgres {
         Thread cleanup = new Thread(() -> FailoverExperiment.stopCluster(clusterDir, out), "compare-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            ClusterState state = LocalCluster.up(LocalCluster.Options.defaults(clusterDir)
+            ClusterState state = FailoverExperiment.startCluster(LocalCluster.Options.defaults(clusterDir)
                     .withChildren(options.children()).withNodeBufferPoolBytes(options.bufferPoolBytes()), out);
             cacdb = loadAndRun("cacdb", state.jdbcUrl(), options, dir.resolve("cacdb"), out);
-        } catch (LocalClusterException e) {
-            throw new ExperimentException("the cacdb cluster did not start: " + e.getMessage(), e);
         } finally {
             FailoverExperiment.stopCluster(clusterDir, out);
             FailoverExperiment.removeHook(cleanup, out);

@@ -49,6 +49,8 @@ public final class FailoverExperiment {
     static final Duration TAKEOVER_POLL = Duration.ofMillis(20);
     /** How often the catch-up wait prints the standby's lag. */
     static final Duration CATCH_UP_PROGRESS_INTERVAL = Duration.ofSeconds(10);
+    /** Starts of the local cluster before giving up (see {@link #startCluster}). */
+    static final int CLUSTER_START_ATTEMPTS = 3;
     /** A /health probe of a local process answers in milliseconds. */
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
 
@@ -246,12 +248,7 @@ public final class FailoverExperiment {
         out.println("experiment: [1/5] starting the local cluster (9 DAX servers in 3 zones, "
                 + (policy.hasStandby() ? "active n1 in zone a, standby n2 in zone b" : "node n1 in zone a, no standby")
                 + ")");
-        ClusterState state;
-        try {
-            state = LocalCluster.up(cluster, out);
-        } catch (LocalClusterException e) {
-            throw new ExperimentException("the cluster did not start: " + e.getMessage(), e);
-        }
+        ClusterState state = startCluster(cluster, out);
         String url = state.jdbcUrl();
         out.println("experiment: [2/5] loading TPC-C (" + options.warehouses() + " warehouse(s)) through " + url);
         TpccLoad.Result load;
@@ -325,6 +322,26 @@ public final class FailoverExperiment {
             throw new ExperimentException("cannot write the report into " + dir + ": " + e.getMessage(), e);
         }
         return outcome;
+    }
+
+    /**
+     * {@code cluster up}, tried {@link #CLUSTER_START_ATTEMPTS} times: on a loaded machine a cold DAX server can miss
+     * the node's first storage deadline (2 s) and {@code up} stops everything again; a second start from the same
+     * configurations usually works.
+     */
+    static ClusterState startCluster(LocalCluster.Options cluster, PrintStream out) throws ExperimentException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return LocalCluster.up(cluster, out);
+            } catch (LocalClusterException e) {
+                if (attempt >= CLUSTER_START_ATTEMPTS) {
+                    throw new ExperimentException("the cluster did not start (" + attempt + " attempts): "
+                            + e.getMessage(), e);
+                }
+                out.println("experiment: the cluster did not start (attempt " + attempt + " of "
+                        + CLUSTER_START_ATTEMPTS + "), trying again: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
     }
 
     /** The measures and the verdict of one run. */

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -80,18 +81,31 @@ public record NodeMetrics(Map<String, Double> samples) {
         return frames > 0 && !Double.isNaN(resident) ? resident / frames : Double.NaN;
     }
 
-    /** Each takeover step's duration in milliseconds, in the order exported. */
+    /** The takeover's steps in the order they run ({@code io.cacdb.server.ha.Takeover}); cold ones are prefixed. */
+    static final List<String> STEP_ORDER = List.of("fence", "lease_check", "log_end", "catch_up", "new_epoch",
+            "write_path", "undo", "serve");
+
+    /** Each takeover step's duration in milliseconds, in the order the steps run (unknown names last). */
     public Map<String, Double> takeoverStepsMillis() {
-        Map<String, Double> steps = new LinkedHashMap<>();
+        Map<String, Double> found = new java.util.TreeMap<>();
         samples.forEach((key, value) -> {
             if (key.startsWith(TAKEOVER_STEP_SUM + "{")) {
                 String step = label(key, "step");
                 if (step != null) {
-                    steps.put(step, value * 1000.0);
+                    found.put(step, value * 1000.0);
                 }
             }
         });
+        Map<String, Double> steps = new LinkedHashMap<>();
+        found.entrySet().stream().sorted(java.util.Comparator.comparingInt(e -> rank(e.getKey())))
+                .forEach(e -> steps.put(e.getKey(), e.getValue()));
         return steps;
+    }
+
+    private static int rank(String step) {
+        String base = step.startsWith("cold_") ? step.substring("cold_".length()) : step;
+        int i = STEP_ORDER.indexOf(base);
+        return i < 0 ? STEP_ORDER.size() : i;
     }
 
     static String label(String key, String label) {

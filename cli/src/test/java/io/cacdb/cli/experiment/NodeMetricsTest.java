@@ -21,10 +21,13 @@ class NodeMetricsTest {
                 cacdb_takeover_step_seconds_count{node="n2",step="fence",zone="b"} 1
                 cacdb_takeover_step_seconds_sum{node="n2",step="fence",zone="b"} 0.0125
                 cacdb_takeover_step_seconds_sum{node="n2",step="undo",zone="b"} 0.5
+                cacdb_takeover_step_seconds_sum{node="n2",step="catch_up",zone="b"} 0.001
                 cacdb_weird{node="n2"} NotANumber
                 """);
         assertEquals(0.25, m.bufferPoolOccupancy(), 1e-12);
-        assertEquals(Map.of("fence", 12.5, "undo", 500.0), m.takeoverStepsMillis());
+        assertEquals(Map.of("fence", 12.5, "catch_up", 1.0, "undo", 500.0), m.takeoverStepsMillis());
+        assertEquals(List.of("fence", "catch_up", "undo"), List.copyOf(m.takeoverStepsMillis().keySet()),
+                "in the order the takeover runs them");
         assertTrue(Double.isNaN(m.first("cacdb_weird")), "an unparsable value is skipped");
         assertTrue(Double.isNaN(NodeMetrics.parse("").bufferPoolOccupancy()), "no pool, no occupancy");
     }
