@@ -21,9 +21,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Starts a local cluster (9 DAX servers in 3 zones, the active in zone a, a hot standby in zone "
-                + "b, a small zone delay), loads TPC-C, runs it with progress, SIGKILLs the active halfway, watches the "
-                + "standby take over, finishes, checks consistency and every acknowledged commit, prints a short "
-                + "report and stops everything.",
+                + "b, a small zone delay), loads TPC-C, runs it with progress, SIGKILLs the active halfway, "
+                + "watches the standby take over, finishes, checks consistency and every acknowledged commit, prints "
+                + "a short report and stops everything.",
                 "Exit: 0 correct; 1 the demo could not be carried out; 2 bad options; 3 a commit was lost or a check "
                         + "failed."})
 final class DemoCommand implements Callable<Integer> {

@@ -6,7 +6,6 @@ import io.cacdb.cli.localcluster.LocalCluster;
 import io.cacdb.cli.postgres.PostgresBinaries;
 import io.cacdb.cli.postgres.ThrowawayPostgres;
 import io.cacdb.server.node.NodeConfig;
-import io.cacdb.tpcc.load.TpccLoad;
 import io.cacdb.tpcc.report.Json;
 import io.cacdb.tpcc.report.TpccReport;
 import io.cacdb.tpcc.run.TpccRun;
@@ -172,8 +171,8 @@ public final class ComparePostgres {
     private static TpccRun.Result loadAndRun(String system, String url, Options options, Path dir, PrintStream out)
             throws ExperimentException, InterruptedException {
         try {
-            TpccLoad.run(TpccLoad.Options.of(url, options.warehouses()).withSeed(options.seed()),
-                    line -> out.println("compare-postgres: " + system + ": " + line));
+            FailoverExperiment.load(url, options.warehouses(), options.seed(), "compare-postgres: " + system + ": ",
+                    out);
             TpccRun.Result r = TpccRun.execute(TpccRun.Options.of(url, options.warehouses(), options.terminals(),
                     options.duration()).withSeed(options.seed()),
                     line -> out.println("compare-postgres: " + system + ": " + line));
@@ -184,7 +183,7 @@ public final class ComparePostgres {
                     r.audit() == null ? -1 : r.audit().lost());
             return r;
         } catch (SQLException e) {
-            throw new ExperimentException(system + ": TPC-C failed: " + e.getMessage(), e);
+            throw new ExperimentException(system + ": TPC-C failed: " + FailoverExperiment.brief(e.getMessage()), e);
         } catch (IOException e) {
             throw new ExperimentException(system + ": cannot write the results into " + dir + ": " + e.getMessage(), e);
         }

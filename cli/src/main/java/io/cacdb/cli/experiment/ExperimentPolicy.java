@@ -32,7 +32,7 @@ public enum ExperimentPolicy {
         return standbyPolicy != null;
     }
 
-    /** The command-line word: {@code increase-read-io}, {@code active-wait}, {@code unsafe-eviction}, {@code restart-only}. */
+    /** The command-line word: {@code increase-read-io}, {@code active-wait}, {@code unsafe-eviction}, ... */
     public String word() {
         return standbyPolicy != null ? NodeConfig.policyWord(standbyPolicy)
                 : name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -159,8 +159,8 @@ public final class ExperimentReport {
         StringBuilder sb = new StringBuilder();
         sb.append("# Failover experiment: ").append(opt.policy().word()).append("\n\n");
         sb.append(String.format(Locale.ROOT, "TPC-C with %d warehouse(s) and %d terminals on a local cluster (9 DAX "
-                        + "servers in 3 zones, %d ms zone delay, %s). The active %s was killed with SIGKILL %.1f s into "
-                        + "the run; the run went on for %d s more.%n%n", opt.warehouses(), opt.terminals(),
+                        + "servers in 3 zones, %d ms zone delay, %s). The active %s was killed with SIGKILL %.1f s "
+                        + "into the run; the run went on for %d s more.%n%n", opt.warehouses(), opt.terminals(),
                 opt.zoneDelay().toMillis(), opt.policy().hasStandby() ? "a hot standby in zone b with policy "
                         + opt.policy().word() : "no standby: the killed node is restarted", o.takeover().killedNode(),
                 o.killSecond(), opt.after().toSeconds()));

@@ -51,6 +51,12 @@ public final class FailoverExperiment {
     static final Duration CATCH_UP_PROGRESS_INTERVAL = Duration.ofSeconds(10);
     /** Starts of the local cluster before giving up (see {@link #startCluster}). */
     static final int CLUSTER_START_ATTEMPTS = 3;
+    /** Loads before giving up (see {@link #load}). */
+    static final int LOAD_ATTEMPTS = 3;
+    /** Time for a takeover (or the node's own lease) to settle before loading again. */
+    static final Duration LOAD_RETRY_PAUSE = Duration.ofSeconds(5);
+    /** Error messages in progress lines and reports are cut here (a failed batch's message lists every row). */
+    static final int MESSAGE_CHARS_MAX = 300;
     /** A /health probe of a local process answers in milliseconds. */
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
 
@@ -220,8 +226,8 @@ public final class FailoverExperiment {
                 outcomes.add(o);
                 out.println("experiment: " + oneLine(o));
             } catch (ExperimentException e) {
-                out.println("experiment: policy " + p.word() + " could not be carried out: " + e.getMessage());
-                notRun.put(p.word(), e.getMessage());
+                out.println("experiment: policy " + p.word() + " could not be carried out: " + brief(e.getMessage()));
+                notRun.put(p.word(), brief(e.getMessage()));
             }
         }
         ExperimentReport.writeComparison(base.out(), outcomes, notRun);
@@ -251,13 +257,7 @@ public final class FailoverExperiment {
         ClusterState state = startCluster(cluster, out);
         String url = state.jdbcUrl();
         out.println("experiment: [2/5] loading TPC-C (" + options.warehouses() + " warehouse(s)) through " + url);
-        TpccLoad.Result load;
-        try {
-            load = TpccLoad.run(TpccLoad.Options.of(url, options.warehouses()).withSeed(options.seed()),
-                    line -> out.println("experiment: " + line));
-        } catch (SQLException e) {
-            throw new ExperimentException("the TPC-C load failed: " + e.getMessage(), e);
-        }
+        TpccLoad.Result load = load(url, options.warehouses(), options.seed(), "experiment: ", out);
         List<String> failures = new ArrayList<>();
         if (load.consistency() != null && !load.consistency().ok()) {
             failures.add("consistency conditions failed right after the load");
@@ -277,7 +277,7 @@ public final class FailoverExperiment {
             run = TpccRun.start(TpccRun.Options.of(url, options.warehouses(), options.terminals(), total)
                     .withSeed(options.seed()), line -> out.println("experiment: " + line));
         } catch (SQLException e) {
-            throw new ExperimentException("the TPC-C run did not start: " + e.getMessage(), e);
+            throw new ExperimentException("the TPC-C run did not start: " + brief(e.getMessage()), e);
         }
         PerSecondSeries series = run.series();
         OccupancyPoller poller = new OccupancyPoller(survivor.host(), survivor.port("admin"), series.startNanos(),
@@ -305,7 +305,8 @@ public final class FailoverExperiment {
             out.println("experiment: [4/5] killed the active " + victim.name() + " (pid " + victim.pid() + ") with "
                     + "SIGKILL; " + (policy.hasStandby() ? "waiting for the standby to take over"
                     : "restarting it (crash recovery, cold pool)"));
-            takeover = policy.hasStandby() ? awaitTakeover(probe, victim, survivor, killedAt, out)
+            // normally n1 dies and n2 takes over; if a lease loss already swapped them, the other way round
+            takeover = policy.hasStandby() ? awaitTakeover(probe, victim, otherNode(state, victim), killedAt, out)
                     : restart(cluster, probe, victim, handle, killedAt, out);
             result = run.awaitResult();
         } catch (ExperimentException | RuntimeException | InterruptedException e) {
@@ -339,9 +340,42 @@ public final class FailoverExperiment {
                             + e.getMessage(), e);
                 }
                 out.println("experiment: the cluster did not start (attempt " + attempt + " of "
-                        + CLUSTER_START_ATTEMPTS + "), trying again: " + e.getMessage().lines().findFirst().orElse(""));
+                        + CLUSTER_START_ATTEMPTS + "), trying again: " + brief(e.getMessage()));
             }
         }
+    }
+
+    /**
+     * {@code tpcc load}, tried {@link #LOAD_ATTEMPTS} times: on a starved machine a node can miss its lease renewals
+     * (500 ms) during the load's long write bursts and stop serving, which ends the loader's sessions; the load
+     * drops and recreates the tables, so a second attempt starts clean (on whichever node is active then).
+     */
+    static TpccLoad.Result load(String url, int warehouses, long seed, String prefix, PrintStream out)
+            throws ExperimentException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return TpccLoad.run(TpccLoad.Options.of(url, warehouses).withSeed(seed),
+                        line -> out.println(prefix + line));
+            } catch (SQLException e) {
+                if (attempt >= LOAD_ATTEMPTS) {
+                    throw new ExperimentException("the TPC-C load failed (" + attempt + " attempts): "
+                            + brief(e.getMessage()), e);
+                }
+                out.println(prefix + "the load failed (attempt " + attempt + " of " + LOAD_ATTEMPTS + "): "
+                        + brief(e.getMessage()) + "; loading again from scratch in " + LOAD_RETRY_PAUSE.toSeconds()
+                        + " s");
+                Thread.sleep(LOAD_RETRY_PAUSE);
+            }
+        }
+    }
+
+    /** The first line of a message, at most {@link #MESSAGE_CHARS_MAX} characters (a failed batch names every row). */
+    public static String brief(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        String line = message.lines().findFirst().orElse("");
+        return line.length() <= MESSAGE_CHARS_MAX ? line : line.substring(0, MESSAGE_CHARS_MAX) + "...";
     }
 
     /** The measures and the verdict of one run. */
@@ -394,6 +428,11 @@ public final class FailoverExperiment {
     private static Member node(ClusterState state, String name) throws ExperimentException {
         return state.nodes().stream().filter(m -> m.name().equals(name)).findFirst()
                 .orElseThrow(() -> new ExperimentException("the cluster has no node " + name));
+    }
+
+    private static Member otherNode(ClusterState state, Member node) throws ExperimentException {
+        return state.nodes().stream().filter(m -> !m.name().equals(node.name())).findFirst()
+                .orElseThrow(() -> new ExperimentException("the cluster has no node besides " + node.name()));
     }
 
     private static Member activeNode(HealthProbe probe, ClusterState state) throws ExperimentException {
