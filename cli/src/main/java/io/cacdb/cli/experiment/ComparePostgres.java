@@ -2,6 +2,7 @@ package io.cacdb.cli.experiment;
 
 import io.cacdb.cli.localcluster.ChildCommand;
 import io.cacdb.cli.localcluster.ClusterState;
+import io.cacdb.cli.localcluster.HealthProbe;
 import io.cacdb.cli.localcluster.LocalCluster;
 import io.cacdb.cli.postgres.PostgresBinaries;
 import io.cacdb.cli.postgres.ThrowawayPostgres;
@@ -135,7 +136,9 @@ public final class ComparePostgres {
         try {
             ClusterState state = FailoverExperiment.startCluster(LocalCluster.Options.defaults(clusterDir)
                     .withChildren(options.children()).withNodeBufferPoolBytes(options.bufferPoolBytes()), out);
-            cacdb = loadAndRun("cacdb", state.jdbcUrl(), options, dir.resolve("cacdb"), out);
+            HealthProbe probe = new HealthProbe(FailoverExperiment.HEALTH_TIMEOUT);
+            cacdb = loadAndRun("cacdb", state.jdbcUrl(), options, dir.resolve("cacdb"), out,
+                    () -> FailoverExperiment.awaitServingNode(probe, state, out));
         } finally {
             FailoverExperiment.stopCluster(clusterDir, out);
             FailoverExperiment.removeHook(cleanup, out);
@@ -150,7 +153,7 @@ public final class ComparePostgres {
                 Map.of("max_pred_locks_per_transaction", PRED_LOCKS_PER_TRANSACTION));
         try (ThrowawayPostgres pg = ThrowawayPostgres.start(binaries, settings)) {
             pgSettings = pg.settings();
-            postgres = loadAndRun("postgres", pg.jdbcUrl(), options, dir.resolve("postgres"), out);
+            postgres = loadAndRun("postgres", pg.jdbcUrl(), options, dir.resolve("postgres"), out, () -> { });
         } catch (IOException e) {
             throw new ExperimentException("the throwaway PostgreSQL failed: " + e.getMessage(), e);
         }
@@ -168,11 +171,11 @@ public final class ComparePostgres {
         return outcome;
     }
 
-    private static TpccRun.Result loadAndRun(String system, String url, Options options, Path dir, PrintStream out)
-            throws ExperimentException, InterruptedException {
+    private static TpccRun.Result loadAndRun(String system, String url, Options options, Path dir, PrintStream out,
+            FailoverExperiment.ServingWait awaitServing) throws ExperimentException, InterruptedException {
         try {
             FailoverExperiment.load(url, options.warehouses(), options.seed(), "compare-postgres: " + system + ": ",
-                    out);
+                    out, awaitServing);
             TpccRun.Result r = TpccRun.execute(TpccRun.Options.of(url, options.warehouses(), options.terminals(),
                     options.duration()).withSeed(options.seed()),
                     line -> out.println("compare-postgres: " + system + ": " + line));

@@ -53,8 +53,8 @@ public final class FailoverExperiment {
     static final int CLUSTER_START_ATTEMPTS = 3;
     /** Loads before giving up (see {@link #load}). */
     static final int LOAD_ATTEMPTS = 3;
-    /** Time for a takeover (or the node's own lease) to settle before loading again. */
-    static final Duration LOAD_RETRY_PAUSE = Duration.ofSeconds(5);
+    /** A takeover, or a node that lost its lease re-acquiring it, on a starved machine: tens of seconds at worst. */
+    static final Duration SERVING_TIMEOUT = Duration.ofMinutes(3);
     /** Error messages in progress lines and reports are cut here (a failed batch's message lists every row). */
     static final int MESSAGE_CHARS_MAX = 300;
     /** A /health probe of a local process answers in milliseconds. */
@@ -257,12 +257,13 @@ public final class FailoverExperiment {
         ClusterState state = startCluster(cluster, out);
         String url = state.jdbcUrl();
         out.println("experiment: [2/5] loading TPC-C (" + options.warehouses() + " warehouse(s)) through " + url);
-        TpccLoad.Result load = load(url, options.warehouses(), options.seed(), "experiment: ", out);
+        HealthProbe probe = new HealthProbe(HEALTH_TIMEOUT);
+        TpccLoad.Result load = load(url, options.warehouses(), options.seed(), "experiment: ", out,
+                () -> awaitServingNode(probe, state, out));
         List<String> failures = new ArrayList<>();
         if (load.consistency() != null && !load.consistency().ok()) {
             failures.add("consistency conditions failed right after the load");
         }
-        HealthProbe probe = new HealthProbe(HEALTH_TIMEOUT);
         Member n1 = node(state, "n1");
         Member survivor = policy.hasStandby() ? node(state, "n2") : n1;
         if (policy.hasStandby()) {
@@ -350,8 +351,8 @@ public final class FailoverExperiment {
      * (500 ms) during the load's long write bursts and stop serving, which ends the loader's sessions; the load
      * drops and recreates the tables, so a second attempt starts clean (on whichever node is active then).
      */
-    static TpccLoad.Result load(String url, int warehouses, long seed, String prefix, PrintStream out)
-            throws ExperimentException, InterruptedException {
+    static TpccLoad.Result load(String url, int warehouses, long seed, String prefix, PrintStream out,
+            ServingWait awaitServing) throws ExperimentException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return TpccLoad.run(TpccLoad.Options.of(url, warehouses).withSeed(seed),
@@ -362,10 +363,36 @@ public final class FailoverExperiment {
                             + brief(e.getMessage()), e);
                 }
                 out.println(prefix + "the load failed (attempt " + attempt + " of " + LOAD_ATTEMPTS + "): "
-                        + brief(e.getMessage()) + "; loading again from scratch in " + LOAD_RETRY_PAUSE.toSeconds()
-                        + " s");
-                Thread.sleep(LOAD_RETRY_PAUSE);
+                        + brief(e.getMessage()) + "; loading again from scratch once a node serves");
+                awaitServing.await();
             }
+        }
+    }
+
+    /** Waits until the database serves again (a node says ACTIVE and UP). */
+    @FunctionalInterface
+    interface ServingWait {
+        void await() throws ExperimentException, InterruptedException;
+    }
+
+    /** Until some node of the cluster says ACTIVE and UP on /health, at most {@link #SERVING_TIMEOUT}. */
+    static void awaitServingNode(HealthProbe probe, ClusterState state, PrintStream out)
+            throws ExperimentException, InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + SERVING_TIMEOUT.toNanos();
+        while (true) {
+            for (Member m : state.nodes()) {
+                Map<String, String> h = probe.health(m.host(), m.port("admin"));
+                if ("ACTIVE".equals(h.get("role")) && "UP".equals(h.get("status"))) {
+                    out.printf(Locale.ROOT, "experiment:   %s serves (after %.1f s)%n", m.name(),
+                            (System.nanoTime() - start) / 1e9);
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ExperimentException("no node of " + state.dir() + " serves within " + SERVING_TIMEOUT);
+            }
+            Thread.sleep(200);
         }
     }
 
