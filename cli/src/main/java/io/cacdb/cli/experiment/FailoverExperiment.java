@@ -264,11 +264,8 @@ public final class FailoverExperiment {
         if (load.consistency() != null && !load.consistency().ok()) {
             failures.add("consistency conditions failed right after the load");
         }
-        Member n1 = node(state, "n1");
-        Member survivor = policy.hasStandby() ? node(state, "n2") : n1;
-        if (policy.hasStandby()) {
-            awaitStandbyCaughtUp(probe, survivor, out);
-        }
+        // normally n2; after a lease loss during the load (a starved machine) the two may have swapped roles
+        Member survivor = policy.hasStandby() ? awaitStandbyCaughtUp(probe, state, out) : node(state, "n1");
 
         Duration total = options.before().plus(options.after());
         out.printf(Locale.ROOT, "experiment: [3/5] running TPC-C for %d s; SIGKILL of the active at %d s%n",
@@ -471,29 +468,42 @@ public final class FailoverExperiment {
         throw new ExperimentException("no node of " + state.dir() + " says it is ACTIVE at the kill");
     }
 
-    private static void awaitStandbyCaughtUp(HealthProbe probe, Member standby, PrintStream out)
+    /** Until one node is ACTIVE and the other STANDBY, CAUGHT_UP and HEALTHY; returns the standby. */
+    private static Member awaitStandbyCaughtUp(HealthProbe probe, ClusterState state, PrintStream out)
             throws ExperimentException, InterruptedException {
-        out.println("experiment: waiting for the standby " + standby.name() + " to replay the load and hear the "
-                + "active (CAUGHT_UP, HEALTHY)");
+        out.println("experiment: waiting for the standby to replay the load and hear the active (CAUGHT_UP, HEALTHY)");
         long start = System.nanoTime();
         long deadline = start + STANDBY_CATCH_UP_TIMEOUT.toNanos();
         long nextPrint = start + CATCH_UP_PROGRESS_INTERVAL.toNanos();
         while (true) {
-            Map<String, String> h = probe.health(standby.host(), standby.port("admin"));
-            if ("CAUGHT_UP".equals(h.get("replay_state")) && "HEALTHY".equals(h.get("verdict"))) {
-                out.printf(Locale.ROOT, "experiment:   %s caught up after %.1f s%n", standby.name(),
-                        (System.nanoTime() - start) / 1e9);
-                return;
+            Map<String, Map<String, String>> health = new LinkedHashMap<>();
+            for (Member m : state.nodes()) {
+                health.put(m.name(), probe.health(m.host(), m.port("admin")));
+            }
+            boolean activeUp = health.values().stream()
+                    .anyMatch(h -> "ACTIVE".equals(h.get("role")) && "UP".equals(h.get("status")));
+            for (Member m : state.nodes()) {
+                Map<String, String> h = health.get(m.name());
+                if (activeUp && "STANDBY".equals(h.get("role")) && "CAUGHT_UP".equals(h.get("replay_state"))
+                        && "HEALTHY".equals(h.get("verdict"))) {
+                    out.printf(Locale.ROOT, "experiment:   standby %s caught up after %.1f s%n", m.name(),
+                            (System.nanoTime() - start) / 1e9);
+                    return m;
+                }
             }
             long now = System.nanoTime();
             if (now > deadline) {
-                throw new ExperimentException("the standby " + standby.name() + " did not catch up within "
-                        + STANDBY_CATCH_UP_TIMEOUT + ": " + h);
+                throw new ExperimentException("no standby caught up within " + STANDBY_CATCH_UP_TIMEOUT + ": "
+                        + health);
             }
             if (now > nextPrint) {
                 nextPrint += CATCH_UP_PROGRESS_INTERVAL.toNanos();
-                out.printf(Locale.ROOT, "experiment:   %s %s, lag %s bytes / %s ms%n", standby.name(),
-                        h.get("replay_state"), h.get("lag_bytes"), h.get("lag_millis"));
+                StringBuilder sb = new StringBuilder("experiment:  ");
+                health.forEach((name, h) -> sb.append(' ').append(name).append(' ').append(h.get("role"))
+                        .append('/').append(h.get("status"))
+                        .append(h.containsKey("replay_state") ? " " + h.get("replay_state") + ", lag "
+                                + h.get("lag_bytes") + " bytes / " + h.get("lag_millis") + " ms" : "").append(';'));
+                out.println(sb);
             }
             Thread.sleep(200);
         }

@@ -55,8 +55,9 @@ class FailoverExperimentTest {
                 "the gap spanning the kill is at least the downtime: " + o.maxZeroCommitGapMillis());
         assertTrue(o.baselinePerSecond() > 0);
         assertTrue(o.killSecond() >= 8 && o.killSecond() < 12, "killed at " + o.killSecond());
-        assertEquals("n1", o.takeover().killedNode());
-        assertEquals("n2", o.takeover().servingNode());
+        // n1 dies and n2 serves, unless a lease loss on a starved machine swapped their roles before the kill
+        assertEquals(java.util.Set.of("n1", "n2"), java.util.Set.of(o.takeover().killedNode(),
+                o.takeover().servingNode()));
         assertTrue(java.util.List.of("WARM", "COLD").contains(o.takeover().mode()), o.takeover().mode());
         assertFalse(o.takeover().stepsMillis().isEmpty(), "takeover steps from the new active's /metrics");
         assertTrue(o.takeover().stepsMillis().keySet().stream().anyMatch(k -> k.contains("fence")),
