@@ -76,8 +76,6 @@ public final class LocalCluster {
     static final Duration AFTER_KILL_TIMEOUT = Duration.ofSeconds(10);
     /** A health probe of a local process answers in milliseconds; 2 s means it is stuck. */
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
-    /** The node's heap (see {@link Options#defaults}). */
-    static final String NODE_HEAP_OPTION = "-Xmx2g";
     /** Block cache of each DAX server: nine share one machine with the node. */
     static final long DAX_CACHE_BYTES = 32L << 20;
 
@@ -120,14 +118,10 @@ public final class LocalCluster {
             }
         }
 
-        /**
-         * No standby, no delay, a free PostgreSQL port, the node's default pool, children like this process. Nodes
-         * get a 2 GiB heap: with 1 GiB, the 256 MiB pool plus a TPC-C load's batches filled the old generation and a
-         * full collection (0.66 s measured) outlasted the 500 ms lease, so the active lost it mid-load.
-         */
+        /** No standby, no delay, a free PostgreSQL port, the node's default pool, children like this process. */
         public static Options defaults(Path dir) {
             return new Options(dir, false, Duration.ZERO, 0, NodeConfig.DEFAULT_BUFFER_POOL_BYTES, "127.0.0.1",
-                    ChildCommand.ofThisProcess(), List.of("-Xmx256m", "-XX:+UseSerialGC"), List.of(NODE_HEAP_OPTION),
+                    ChildCommand.ofThisProcess(), List.of("-Xmx256m", "-XX:+UseSerialGC"), List.of("-Xmx1g"),
                     SlowStandbyPolicy.INCREASE_READ_IO, NodeConfig.READ_IO_THREADS_POLICY_DEFAULT);
         }
 
