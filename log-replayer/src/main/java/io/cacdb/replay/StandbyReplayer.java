@@ -23,6 +23,7 @@ import io.cacdb.replay.pagelsn.PageLsnListReader;
 import io.cacdb.replay.policy.RetentionFloor;
 import io.cacdb.replay.prefetch.Prefetcher;
 import io.cacdb.replay.prefetch.ReadIoController;
+import io.cacdb.replay.prefetch.Warmer;
 import io.cacdb.replay.safety.BufferPoolPressure;
 import io.cacdb.replay.safety.PressureListener;
 import io.cacdb.replay.safety.UnsafePages;
@@ -461,6 +462,19 @@ public final class StandbyReplayer implements RetentionFloor, AutoCloseable {
     /** The standby's pool, for metrics and checks ({@code checkInvariants}); use {@link #pages()} to read. */
     public BufferPool bufferPool() {
         return pool;
+    }
+
+    /**
+     * Starts warming the pool from the active's hot pages ({@link Warmer}: bounded, in the background, stopping once
+     * this replayer finishes, hands over or stops). Call after {@link #start}.
+     */
+    public Warmer warm(long[] hotPages) {
+        Warmer w = new Warmer(pool, hotPages, () -> switch (state()) {
+            case STARTING, TAILING, CAUGHT_UP, LAGGING -> false;
+            default -> true;
+        });
+        w.start();
+        return w;
     }
 
     public ReplayStats stats() {

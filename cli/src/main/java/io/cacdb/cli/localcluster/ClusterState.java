@@ -119,7 +119,9 @@ public record ClusterState(int format, String dir, String clusterMap, long volum
 
     /**
      * The pgjdbc URL for these nodes: one host, or every node with {@code targetServerType=primary} so the driver
-     * finds the active (DESIGN §5).
+     * finds the active (DESIGN §5), and {@code hostRecheckSeconds=1}: pgjdbc remembers a host that refused it (a
+     * standby's 57P03) for that long, JVM-wide, and skips it meanwhile — with its default of 10 s a client would not
+     * follow a switchover back to that host for ten seconds.
      */
     public static String jdbcUrl(List<Member> nodes, String database, String user) {
         StringBuilder hosts = new StringBuilder();
@@ -130,7 +132,7 @@ public record ClusterState(int format, String dir, String clusterMap, long volum
             hosts.append(n.host()).append(':').append(n.port("pg"));
         }
         return "jdbc:postgresql://" + hosts + "/" + database + "?user=" + user + "&sslmode=disable"
-                + (nodes.size() > 1 ? "&targetServerType=primary" : "");
+                + (nodes.size() > 1 ? "&targetServerType=primary&hostRecheckSeconds=1" : "");
     }
 
     /** A {@code psql} command line for the node (libpq's multi-host form when there are several). */

@@ -1,5 +1,8 @@
 package io.cacdb.cli.localcluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -177,6 +180,17 @@ final class BankAuditWorkload implements AutoCloseable {
 
     /** What the checks found. */
     record Check(long total, long auditRows, int acknowledged, int missing) {
+
+        /**
+         * Fails unless the invariants hold: no acknowledged commit is missing, the accounts hold the total they
+         * started with, and there are at least as many audit rows as acknowledged commits.
+         */
+        void assertIntact(String context) {
+            assertEquals(0, missing, "acknowledged commits lost: " + this + "; " + context);
+            assertEquals(ACCOUNTS * INITIAL_BALANCE, total, "the bank total: " + this + "; " + context);
+            assertTrue(auditRows >= acknowledged, "fewer audit rows than acknowledged commits: " + this + "; "
+                    + context);
+        }
     }
 
     /**

@@ -45,7 +45,7 @@ class ClusterStateTest {
     void aSecondNodeIsOneMoreEntryAndTheUrlFindsThePrimary() {
         List<Member> two = List.of(node("n1", "a", 5433), node("n2", "b", 5434));
         assertEquals("jdbc:postgresql://127.0.0.1:5433,127.0.0.1:5434/cacdb?user=cacdb&sslmode=disable"
-                + "&targetServerType=primary", ClusterState.jdbcUrl(two, "cacdb", "cacdb"));
+                + "&targetServerType=primary&hostRecheckSeconds=1", ClusterState.jdbcUrl(two, "cacdb", "cacdb"));
         assertEquals("psql \"host=127.0.0.1,127.0.0.1 port=5433,5434 dbname=cacdb user=cacdb sslmode=disable"
                 + " target_session_attrs=read-write\"", ClusterState.psqlCommand(two, "cacdb", "cacdb"));
     }

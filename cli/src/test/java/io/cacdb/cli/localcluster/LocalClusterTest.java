@@ -17,8 +17,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +78,20 @@ class LocalClusterTest {
             }
         }
         assertTrue(leaked.isEmpty(), "cluster down left processes running: " + leaked);
+    }
+
+    /** Until the active's /health lists a standby it hears from (a switchover refuses to hand over to nobody). */
+    private static void awaitStandbyHeardBy(Path dir, String active) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            Optional<LocalCluster.MemberStatus> a = LocalCluster.status(dir).nodes().stream()
+                    .filter(n -> n.member().name().equals(active) && "ACTIVE".equals(n.role())).findFirst();
+            if (a.isPresent() && a.get().details().containsKey("standby")) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "the active " + active + " hears no standby: " + a);
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
     }
 
     @Test
@@ -136,6 +153,24 @@ class LocalClusterTest {
                 assertEquals("two", rs.getString(1));
             }
         }
+
+        // a planned handover and back: each time the other node serves every committed row
+        for (String[] hop : new String[][] {{"n1", "n2"}, {"n2", "n1"}}) {
+            awaitStandbyHeardBy(dir, hop[0]);
+            Run switchover = main("switchover", "--dir", dir.toString());
+            assertEquals(0, switchover.exit(), switchover.out() + switchover.err());
+            assertTrue(switchover.out().contains("switchover: " + hop[0] + " -> " + hop[1]), switchover.out());
+            assertTrue(switchover.out().contains(hop[0] + " is STANDBY"), switchover.out());
+            try (Connection c = DriverManager.getConnection(url + "&connectTimeout=30&socketTimeout=60");
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
+                assertTrue(rs.next());
+                assertEquals(2, rs.getLong(1), "served by " + hop[1]);
+            }
+        }
+        Run noActive = main("switchover", "--admin", "127.0.0.1:" + n2.get("ports").get("admin").asInt());
+        assertEquals(1, noActive.exit(), "n2 is the standby again: " + noActive.out());
+        assertTrue(noActive.err().contains("a switchover is run on the active"), noActive.err());
 
         Run down = main("cluster", "down", "--dir", dir.toString());
         assertEquals(0, down.exit(), down.out() + down.err());

@@ -1,6 +1,6 @@
 /**
- * The admin HTTP endpoint every cacdb process exposes: Prometheus metrics and a health check, on the JDK's built-in
- * HTTP server so it adds no dependency. Not specific to DAX; any process builds one from its registry and a health
- * supplier.
+ * What every cacdb process shares for being operated: the admin HTTP endpoint (Prometheus metrics, a health check and
+ * operator actions, on the JDK's built-in HTTP server so it adds no dependency), stop signals, and {@code key = value}
+ * configuration files. Not specific to DAX.
  */
 package io.cacdb.dax.admin;

@@ -1,5 +1,6 @@
 package io.cacdb.dax.server;
 
+import io.cacdb.dax.admin.StopSignals;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -57,16 +58,11 @@ public final class DaxServerMain {
             System.err.println("dax-server: cannot start " + config.serverId() + ": " + e.getMessage());
             return EXIT_START_FAILED;
         }
-        CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(server::close, "dax-server-shutdown-hook");
         Runtime.getRuntime().addShutdownHook(hook);
-        installStopSignals(stop);
+        CountDownLatch stop = StopSignals.install();
         announceReady(server, System.out);
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        StopSignals.await(stop);
         log.info("DAX server {} received a stop signal", config.serverId());
         server.close();
         return EXIT_OK;
@@ -78,20 +74,5 @@ public final class DaxServerMain {
         out.println(READY_PREFIX + " id=" + server.serverId() + " zone=" + server.zone() + " rpc=" + host + ":"
                 + server.rpcPort() + " admin=" + host + ":" + server.adminPort());
         out.flush();
-    }
-
-    /**
-     * SIGTERM/SIGINT release {@code stop}, so the main thread closes the server and the process exits 0. Without
-     * this the JVM would run the shutdown hook (which also closes gracefully) but exit with 128 + signal.
-     */
-    private static void installStopSignals(CountDownLatch stop) {
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
-            } catch (IllegalArgumentException e) {
-                // the signal is reserved on this JVM (for example -Xrs); the shutdown hook still closes gracefully
-                log.warn("cannot handle SIG{}: {}; relying on the shutdown hook", name, e.getMessage());
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.cacdb.dax.server;
 
+import io.cacdb.dax.placement.InstanceMetadataZone;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Everything a DAX server needs to start, typed and with its unit in every name. Relations between the values are
@@ -147,10 +149,16 @@ public record ServerConfig(
      * ignored. {@code server-id}, {@code zone} and {@code data-dir} are required; every other key has the default
      * of {@link #defaults}. Byte sizes accept a {@code KiB}, {@code MiB} or {@code GiB} suffix. A relative
      * {@code data-dir} is resolved against the file's directory. Unknown or repeated keys are errors.
+     * {@code zone = imds} asks the EC2 instance metadata service ({@link InstanceMetadataZone#fromEnvironment()}).
      *
      * @throws ConfigException naming the file, line, key and value when anything is wrong
      */
     public static ServerConfig load(Path file) {
+        return load(file, InstanceMetadataZone::fromEnvironment);
+    }
+
+    /** {@link #load(Path)} asking {@code imds} for the zone when the file says {@code zone = imds}. */
+    public static ServerConfig load(Path file, Supplier<InstanceMetadataZone> imds) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -191,7 +199,16 @@ public record ServerConfig(
             Path parent = file.toAbsolutePath().getParent();
             dataDir = parent == null ? dataDir.toAbsolutePath() : parent.resolve(dataDir);
         }
-        ServerConfig d = defaults(values.get("server-id"), values.get("zone"), dataDir);
+        String zone = values.get("zone");
+        if (InstanceMetadataZone.CONFIG_VALUE.equals(zone)) {
+            try {
+                zone = imds.get().availabilityZone();
+            } catch (InstanceMetadataZone.InstanceMetadataException e) {
+                throw new ConfigException(file + ":" + lineOf.get("zone") + ": key 'zone' = imds: " + e.getMessage(),
+                        e);
+            }
+        }
+        ServerConfig d = defaults(values.get("server-id"), zone, dataDir);
         try {
             return new ServerConfig(d.serverId, d.zone,
                     values.getOrDefault("bind-host", d.bindHost),

@@ -1,6 +1,7 @@
 package io.cacdb.dax.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cacdb.dax.block.Block;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,5 +95,29 @@ class AdminHttpTest {
             metrics.set("y 2\n");
             assertEquals("y 2\n", get(admin.port(), "/metrics").body(), "still serving after a failure");
         }
+    }
+
+    @Test
+    void actionsRunOnPostFromThisHostOnly() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        try (AdminHttpServer admin = AdminHttpServer.start("127.0.0.1", 0, () -> "", () -> new Health(true, "UP",
+                Map.of()), Map.of("switchover", () -> AdminHttpServer.Response.json(200,
+                "{\"run\":" + runs.incrementAndGet() + "}")))) {
+            HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + admin.port() + "/switchover")).timeout(HTTP_TIMEOUT).POST(HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, posted.statusCode());
+            assertEquals("{\"run\":1}", posted.body());
+            HttpResponse<String> got = get(admin.port(), "/switchover");
+            assertEquals(405, got.statusCode(), "an action is never run by a GET (a crawler, a browser prefetch)");
+            assertEquals("POST", got.headers().firstValue("Allow").orElse(""));
+            assertEquals(1, runs.get());
+            assertEquals(404, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port()
+                    + "/promote")).timeout(HTTP_TIMEOUT).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+        assertThrows(IllegalArgumentException.class, () -> AdminHttpServer.start(
+                "127.0.0.1", 0, () -> "", () -> new Health(true, "UP", Map.of()), Map.of("health",
+                () -> AdminHttpServer.Response.json(200, "{}"))));
     }
 }

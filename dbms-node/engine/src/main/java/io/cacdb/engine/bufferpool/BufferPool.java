@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,6 +121,8 @@ public final class BufferPool implements PageSource, AutoCloseable {
     private VolumeWriter writer;
     private DurableLog durableLog;
     private Flusher flusher;
+    /** The hot standby's pool pressure as the active last heard it (0..1; DESIGN §6), read by the flusher. */
+    private volatile DoubleSupplier standbyPressure = () -> 0;
 
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
@@ -1146,6 +1149,25 @@ public final class BufferPool implements PageSource, AutoCloseable {
         }
     }
 
+    /**
+     * Up to {@code max} page numbers resident in the pool, ascending (a new standby warms its pool from this list of
+     * the active's, DESIGN §6 "Re-seeding"). One pass over the page table under the pool's lock.
+     */
+    public long[] residentPages(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must be >= 0, was " + max);
+        }
+        long[] out;
+        lock.lock();
+        try {
+            out = table.keySet().stream().mapToLong(Long::longValue).limit(max).toArray();
+        } finally {
+            lock.unlock();
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
     /** Whether the page is in the pool (loaded or being loaded). */
     public boolean contains(long pageNo) {
         lock.lock();
@@ -1183,6 +1205,20 @@ public final class BufferPool implements PageSource, AutoCloseable {
 
     public long pagesWritten() {
         return pagesWritten.get();
+    }
+
+    /**
+     * Where the flusher learns the hot standby's pool pressure (the share of its frames it may not evict); the node
+     * points it at what the standby reports over the HA port. Values outside 0..1 or NaN count as 0.
+     */
+    public void setStandbyPressure(DoubleSupplier source) {
+        this.standbyPressure = Objects.requireNonNull(source, "source");
+    }
+
+    /** The standby's pool pressure now, 0..1 (0 with no standby). */
+    public double standbyPressure() {
+        double p = standbyPressure.getAsDouble();
+        return p >= 0 && p <= 1 ? p : 0;
     }
 
     /** Hits / (hits + misses) since the pool was built; 0 before the first fix. */

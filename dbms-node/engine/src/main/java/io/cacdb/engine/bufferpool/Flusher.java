@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * clean frame
  * </pre>
  *
+ * The hot standby's pool pressure (DESIGN §6: the share of its frames it may not evict, because they hold changes
+ * this pool has not written yet, or are pinned) raises the pace: from {@link #STANDBY_PRESSURE_STEADY_MIN} at least
+ * the steady row, from {@link #STANDBY_PRESSURE_URGENT_MIN} the urgent one — writing the oldest pages advances the
+ * flush watermark, which is what makes the standby's pages safe to evict.
+ *
  * A round waits for its writes (bounded by the pool's frame wait); a round that could start no write (all dirty
  * pages already being written, e.g. while the log is not durable) pauses the idle pause so it never spins. One
  * platform daemon thread per writable pool.
@@ -48,19 +53,26 @@ final class Flusher {
     /** Between the thresholds rounds come four times as often as when idle. */
     static final int STEADY_PAUSE_DIVISOR = 4;
 
+    /** From half of the standby's frames unevictable, flush at least at the steady pace. */
+    static final double STANDBY_PRESSURE_STEADY_MIN = 0.50;
+
+    /** From three quarters, flat out: the standby is close to having no frame it may evict. */
+    static final double STANDBY_PRESSURE_URGENT_MIN = 0.75;
+
     /** Pages to write and the pause after the round. */
     record Pace(int pages, long pauseNanos) {
     }
 
-    static Pace pace(double dirtyFraction, boolean pressure, int batchMax, Duration idlePause) {
+    static Pace pace(double dirtyFraction, boolean pressure, double standbyPressure, int batchMax,
+                     Duration idlePause) {
         long idle = idlePause.toNanos();
-        if (pressure || dirtyFraction >= DIRTY_FRACTION_URGENT_MIN) {
-            return new Pace(batchMax, 0);
-        }
         if (dirtyFraction <= 0) {
             return new Pace(0, idle);
         }
-        if (dirtyFraction < DIRTY_FRACTION_TRICKLE_MAX) {
+        if (pressure || dirtyFraction >= DIRTY_FRACTION_URGENT_MIN || standbyPressure >= STANDBY_PRESSURE_URGENT_MIN) {
+            return new Pace(batchMax, 0);
+        }
+        if (dirtyFraction < DIRTY_FRACTION_TRICKLE_MAX && standbyPressure < STANDBY_PRESSURE_STEADY_MIN) {
             return new Pace(Math.max(1, batchMax / TRICKLE_BATCH_DIVISOR), idle);
         }
         return new Pace(Math.max(1, batchMax / 2), idle / STEADY_PAUSE_DIVISOR);
@@ -113,7 +125,8 @@ final class Flusher {
         boolean pressure = false;
         while (running) {
             try {
-                Pace p = pace(pool.dirtyFraction(), pressure, config.flushBatchPagesMax(), config.flusherIdlePause());
+                Pace p = pace(pool.dirtyFraction(), pressure, pool.standbyPressure(), config.flushBatchPagesMax(),
+                        config.flusherIdlePause());
                 List<CompletableFuture<Void>> writes = p.pages() > 0 ? pool.flushOldest(p.pages()) : List.of();
                 if (!writes.isEmpty()) {
                     awaitRound(writes);

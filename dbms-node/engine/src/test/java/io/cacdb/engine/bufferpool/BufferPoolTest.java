@@ -593,11 +593,30 @@ class BufferPoolTest {
     @Test
     void flusherPaceFollowsTheDirtyFraction() {
         Duration idle = Duration.ofMillis(100);
-        assertEquals(new Flusher.Pace(0, idle.toNanos()), Flusher.pace(0.0, false, 64, idle));
-        assertEquals(new Flusher.Pace(8, idle.toNanos()), Flusher.pace(0.05, false, 64, idle));
-        assertEquals(new Flusher.Pace(32, idle.toNanos() / 4), Flusher.pace(0.30, false, 64, idle));
-        assertEquals(new Flusher.Pace(64, 0), Flusher.pace(0.60, false, 64, idle));
-        assertEquals(new Flusher.Pace(64, 0), Flusher.pace(0.01, true, 64, idle), "a starved miss means full pace");
+        assertEquals(new Flusher.Pace(0, idle.toNanos()), Flusher.pace(0.0, false, 0, 64, idle));
+        assertEquals(new Flusher.Pace(8, idle.toNanos()), Flusher.pace(0.05, false, 0, 64, idle));
+        assertEquals(new Flusher.Pace(32, idle.toNanos() / 4), Flusher.pace(0.30, false, 0, 64, idle));
+        assertEquals(new Flusher.Pace(64, 0), Flusher.pace(0.60, false, 0, 64, idle));
+        assertEquals(new Flusher.Pace(64, 0), Flusher.pace(0.01, true, 0, 64, idle), "a starved miss means full pace");
+    }
+
+    @Test
+    void theStandbysPoolPressureRaisesTheFlushPace() {
+        Duration idle = Duration.ofMillis(100);
+        assertEquals(new Flusher.Pace(8, idle.toNanos()), Flusher.pace(0.05, false, 0.49, 64, idle));
+        assertEquals(new Flusher.Pace(32, idle.toNanos() / 4), Flusher.pace(0.05, false, 0.50, 64, idle),
+                "half the standby's frames unevictable: at least the steady pace");
+        assertEquals(new Flusher.Pace(64, 0), Flusher.pace(0.05, false, 0.75, 64, idle), "three quarters: flat out");
+        assertEquals(new Flusher.Pace(0, idle.toNanos()), Flusher.pace(0.0, false, 1.0, 64, idle),
+                "nothing dirty here: nothing to write whatever the standby says");
+
+        BufferPool pool = writable(config(16), FakeDurableLog.manual(0));
+        assertEquals(0.0, pool.standbyPressure(), "no standby: no pressure");
+        pool.setStandbyPressure(() -> 0.8);
+        assertEquals(0.8, pool.standbyPressure());
+        pool.setStandbyPressure(() -> Double.NaN);
+        assertEquals(0.0, pool.standbyPressure(), "an unknown pressure counts as none");
+        pool.close();
     }
 
     @Test

@@ -78,6 +78,8 @@ public final class FailureDetector {
     private final long readStaleNanos;
     private long lastHeartbeatNanos;
     private boolean heartbeatSeen;
+    /** The HA link ended (the active closed it, or its process died and its kernel closed the socket). */
+    private boolean linkEnded;
     private long lastSequence = -1;
     private Optional<LeaseRecord> lastLease = Optional.empty();
     private long changedAtNanos;
@@ -97,7 +99,18 @@ public final class FailureDetector {
     /** A heartbeat from the active arrived at {@code nowNanos}. */
     public void heartbeat(long nowNanos) {
         heartbeatSeen = true;
+        linkEnded = false;
         lastHeartbeatNanos = Math.max(lastHeartbeatNanos, nowNanos);
+    }
+
+    /**
+     * The HA link was closed by the other end (end of stream or a reset, not a read timeout): an active that
+     * deactivates (graceful stop, switchover, lost lease) closes it, and so does the kernel of an active whose process
+     * died. Heartbeats count as stopped from here until the next one arrives, without waiting for the heartbeat
+     * timeout. Safe because heartbeats are only ever a reason <em>not</em> to take over: the lease still decides.
+     */
+    public void linkEnded() {
+        linkEnded = true;
     }
 
     /**
@@ -122,7 +135,7 @@ public final class FailureDetector {
 
     public Verdict verdict(long nowNanos) {
         boolean readable = readSeen && nowNanos - lastReadNanos <= readStaleNanos;
-        boolean fresh = heartbeatSeen && nowNanos - lastHeartbeatNanos <= heartbeatTimeoutNanos;
+        boolean fresh = heartbeatSeen && !linkEnded && nowNanos - lastHeartbeatNanos <= heartbeatTimeoutNanos;
         boolean renewed = nowNanos - changedAtNanos <= leaseNanos;
         boolean released = lastLease.map(LeaseRecord::released).orElse(false);
         return Verdict.decide(readable, fresh, renewed, released);

@@ -31,9 +31,14 @@ public final class HaClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HaClient.class);
 
-    @FunctionalInterface
     public interface Listener {
         void heartbeat(HaFrame.Heartbeat heartbeat);
+
+        /**
+         * The active's end closed a link that had carried heartbeats (end of stream or reset; not a read timeout, not
+         * an injected cut, not our own close): heartbeats have stopped now.
+         */
+        void linkEnded();
     }
 
     private final String node;
@@ -166,7 +171,11 @@ public final class HaClient implements AutoCloseable {
                 failedBefore = logOnce(failedBefore, at, "no heartbeat for " + config.heartbeatTimeout().toMillis()
                         + " ms");
             } catch (EOFException | SocketException e) {
+                boolean hadHeartbeats = !failedBefore;
                 failedBefore = logOnce(failedBefore, at, e.toString());
+                if (hadHeartbeats && !closed && !faults.isCut() && stillCurrent(s)) {
+                    listener.linkEnded(); // the other end closed it: we did not (close, or a new target)
+                }
             } catch (IOException e) {
                 failedBefore = logOnce(failedBefore, at, e.toString());
             } finally {
@@ -185,6 +194,16 @@ public final class HaClient implements AutoCloseable {
                     lock.unlock();
                 }
             }
+        }
+    }
+
+    /** Whether {@code s} is still this client's socket: {@link #target} and {@link #close} drop it when they close it. */
+    private boolean stillCurrent(Socket s) {
+        lock.lock();
+        try {
+            return socket == s;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -82,6 +82,16 @@ public final class StandbyMonitor implements AutoCloseable {
         }
     }
 
+    /** The HA link was closed by the active's end (HA client thread): heartbeats have stopped. */
+    public void linkEnded() {
+        lock.lock();
+        try {
+            detector.linkEnded();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public FailureDetector.Verdict verdict() {
         lock.lock();
         try {

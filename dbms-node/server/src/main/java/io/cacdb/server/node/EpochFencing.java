@@ -1,6 +1,7 @@
 package io.cacdb.server.node;
 
 import io.cacdb.dax.client.DaxClient;
+import io.cacdb.dax.client.QuorumNotReachedException;
 import io.cacdb.dax.client.StaleEpochException;
 import io.cacdb.engine.volume.DaxVolume;
 import io.cacdb.engine.wal.EpochHistory;
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,11 @@ public final class EpochFencing {
 
     /** Attempts when servers keep reporting higher fences: each retry jumps past the highest one reported. */
     static final int FENCE_ATTEMPTS_MAX = 5;
+    /**
+     * Pause between attempts to create the volume while too few servers answer: servers refusing connections fail an
+     * attempt at once, and this keeps such a loop from spinning.
+     */
+    static final Duration CREATE_RETRY_PAUSE = Duration.ofMillis(100);
 
     private EpochFencing() {
     }
@@ -36,7 +43,7 @@ public final class EpochFencing {
      * returns that epoch. Each storage step is bounded by {@code timeout}.
      */
     public static long createAndFence(DaxClient client, long volume, Duration timeout) {
-        await(client.createVolume(volume), timeout, "creating volume " + volume);
+        createVolume(client, volume, timeout);
         EpochHistory history = await(MetaRecords.epochHistory(DaxVolume.reader(client, volume)), timeout,
                 "reading the epoch history of volume " + volume);
         long epoch = history.latestEpoch() + 1;
@@ -52,6 +59,33 @@ public final class EpochFencing {
                 log.info("volume {} is already fenced at epoch {} (history says {}); fencing above it", volume,
                         e.currentEpoch(), history.latestEpoch());
                 epoch = Math.max(epoch, e.currentEpoch()) + 1;
+            }
+        }
+    }
+
+    /**
+     * Creates the volume if it is new (idempotent): a starting node's first contact with storage. An attempt that
+     * finds too few servers answering ({@link QuorumNotReachedException}: servers still starting, or first requests
+     * that miss the DAX request timeout on a loaded machine) is repeated until {@code timeout} has passed in all, the
+     * bound the configuration promises for this step, instead of failing the start after one request timeout.
+     */
+    public static void createVolume(DaxClient client, long volume, Duration timeout) {
+        String step = "creating volume " + volume;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                await(client.createVolume(volume), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), step);
+                return;
+            } catch (QuorumNotReachedException e) {
+                if (deadline - System.nanoTime() <= CREATE_RETRY_PAUSE.toNanos()) {
+                    throw e;
+                }
+                log.warn("{}: attempt {} failed ({}); trying again until {} have passed", step, attempt,
+                        e.getMessage(), timeout);
+                LockSupport.parkNanos(CREATE_RETRY_PAUSE.toNanos());
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new IllegalStateException("interrupted while " + step, e);
+                }
             }
         }
     }

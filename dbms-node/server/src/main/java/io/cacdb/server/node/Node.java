@@ -15,6 +15,7 @@ import io.cacdb.ioscheduler.IoScheduler;
 import io.cacdb.replay.ReplayState;
 import io.cacdb.replay.StandbyReplayer;
 import io.cacdb.replay.lag.ReplayLag;
+import io.cacdb.replay.prefetch.Warmer;
 import io.cacdb.replay.safety.BufferPoolPressure;
 import io.cacdb.server.ha.ActiveLease;
 import io.cacdb.server.ha.FailureDetector;
@@ -22,6 +23,7 @@ import io.cacdb.server.ha.HaClient;
 import io.cacdb.server.ha.HaConfig;
 import io.cacdb.server.ha.HaFrame;
 import io.cacdb.server.ha.HaServer;
+import io.cacdb.server.ha.HotPagesStore;
 import io.cacdb.server.ha.LeaseException;
 import io.cacdb.server.ha.LeaseProbe;
 import io.cacdb.server.ha.LeaseRecord;
@@ -43,8 +45,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
@@ -80,6 +85,11 @@ public final class Node implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
 
+    /** {@code POST /switchover} on the admin port: a planned handover to the standby ({@link #switchover}). */
+    public static final String SWITCHOVER_ACTION = "switchover";
+    /** How long a switchover waits for the standby to take the lease before this node rejoins as standby anyway. */
+    public static final Duration SWITCHOVER_TIMEOUT = Duration.ofSeconds(10);
+
     private final NodeConfig config;
     private final SqlLayer sql;
     private final NodeFaults faults;
@@ -90,6 +100,8 @@ public final class Node implements AutoCloseable {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Condition rejoinWait = lifecycle.newCondition();
     private final ExecutorService roleThread;
+    /** Periodic work of the active's role (the hot-pages list); one daemon thread. */
+    private final ScheduledExecutorService background;
     /** Process-lifetime parts, closed in reverse order by close (or by a failed start). */
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final RoleGate gate;
@@ -100,6 +112,8 @@ public final class Node implements AutoCloseable {
     private volatile PgServer pg;
     private volatile long epoch;
     // ACTIVE
+    private volatile ScheduledFuture<?> hotPagesTask;
+    private volatile HotPagesPublisher hotPages;
     private volatile Database database;
     private volatile SqlLayer.Backend backend;
     private volatile ActiveLease lease;
@@ -108,6 +122,7 @@ public final class Node implements AutoCloseable {
     private volatile IoScheduler replayScheduler;
     private volatile HaClient haClient;
     private volatile StandbyMonitor monitor;
+    private volatile Warmer warmer;
     private volatile Takeover.Result lastTakeover;
     private volatile boolean reseedPending;
     private volatile long reseeds;
@@ -125,6 +140,8 @@ public final class Node implements AutoCloseable {
                 + (role.get() == NodeRole.STANDBY ? " (a hot standby); connect to the active" : ""));
         this.roleThread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("node-role").daemon()
                 .unstarted(r));
+        this.background = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+                .name("node-background").daemon().unstarted(r));
         registerMeters();
     }
 
@@ -167,7 +184,8 @@ public final class Node implements AutoCloseable {
 
     private void startParts() {
         admin = step("starting admin HTTP on " + config.bindHost() + ":" + config.adminPort(),
-                () -> AdminHttpServer.start(config.bindHost(), config.adminPort(), registry, this::health));
+                () -> AdminHttpServer.start(config.bindHost(), config.adminPort(), registry::scrape, this::health,
+                        Map.of(SWITCHOVER_ACTION, this::switchoverAction)));
         opened.push(admin);
         ClusterMap map = step("reading the cluster map", () -> ClusterMapFile.read(config.clusterMapFile()));
         DaxClientConfig clientConfig = DaxClientConfig.builder(config.zone())
@@ -194,8 +212,10 @@ public final class Node implements AutoCloseable {
             becomeStandby(NodeRole.STARTING);
             return;
         }
-        step("creating volume " + config.volume(), () -> EpochFencing.await(client.createVolume(config.volume()),
-                config.storageOpenTimeout(), "creating volume " + config.volume()));
+        step("creating volume " + config.volume(), () -> {
+            EpochFencing.createVolume(client, config.volume(), config.storageOpenTimeout());
+            return null;
+        });
         Optional<LeaseRecord> live = step("probing the lease of volume " + config.volume(),
                 () -> LeaseProbe.liveLease(reader(), config.ha(), clock));
         if (live.isPresent()) {
@@ -233,7 +253,18 @@ public final class Node implements AutoCloseable {
         lease = l;
         l.start();
         backend = sql.over(db, registry);
+        // the flusher writes faster while the standby's pool fills with pages it may not evict (DESIGN §6)
+        long recent = config.ha().heartbeatTimeout().toNanos();
+        db.engine().bufferPool().setStandbyPressure(() -> {
+            long now = clock.monotonicTime();
+            return ha.standbys().values().stream().filter(v -> now - v.receivedNanos() <= recent)
+                    .mapToDouble(v -> v.status().pressure()).max().orElse(0);
+        });
         gate.open(backend, () -> role.get() == NodeRole.ACTIVE && l.holds());
+        HotPagesPublisher p = new HotPagesPublisher(db, writer);
+        hotPages = p;
+        hotPagesTask = background.scheduleWithFixedDelay(p::publishQuietly, HOT_PAGES_FIRST_DELAY.toMillis(),
+                HotPagesStore.PUBLISH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         ha.activate(sequence -> role.get() == NodeRole.ACTIVE && l.holds()
                 ? Optional.of(new HaFrame.Heartbeat(config.nodeName(), e, l.sequence(),
                 db.engine().logWriter().durableLsn(), sequence))
@@ -249,18 +280,20 @@ public final class Node implements AutoCloseable {
             r.start();
             return null;
         });
+        warmer = warmFromHotPages(r);
         durableBoundary = -1;
-        HaClient c = new HaClient(config.nodeName(), config.ha(), this::standbyStatus, hb -> {
-            StandbyMonitor m = monitor;
-            if (m != null) {
-                m.heartbeat(hb);
+        HaClient c = new HaClient(config.nodeName(), config.ha(), this::standbyStatus, new HaClient.Listener() {
+            @Override
+            public void heartbeat(HaFrame.Heartbeat hb) {
+                onHeartbeat(hb);
             }
-            // an MTR boundary this standby applied that the active reports durable: the takeover searches the end
-            // of the log from here instead of from the checkpoint
-            StandbyReplayer current = replayer;
-            long replayed = current == null ? -1 : current.replayedLsn();
-            if (replayed >= 0 && replayed <= hb.durableLsn() && replayed > durableBoundary) {
-                durableBoundary = replayed;
+
+            @Override
+            public void linkEnded() {
+                StandbyMonitor m = monitor;
+                if (m != null) {
+                    m.linkEnded();
+                }
             }
         }, faults.ha());
         StandbyMonitor m = new StandbyMonitor(config.nodeName(), reader(), config.ha(), clock, c,
@@ -273,6 +306,21 @@ public final class Node implements AutoCloseable {
         m.start();
         log.info("node {} is the STANDBY of volume {}: replaying from LSN {}", config.nodeName(), config.volume(),
                 r.replayedLsn());
+    }
+
+    /** HA client thread: feeds the failure detector and remembers the durable boundary for the takeover. */
+    private void onHeartbeat(HaFrame.Heartbeat hb) {
+        StandbyMonitor m = monitor;
+        if (m != null) {
+            m.heartbeat(hb);
+        }
+        // an MTR boundary this standby applied that the active reports durable: the takeover searches the end of the
+        // log from here instead of from the checkpoint
+        StandbyReplayer current = replayer;
+        long replayed = current == null ? -1 : current.replayedLsn();
+        if (replayed >= 0 && replayed <= hb.durableLsn() && replayed > durableBoundary) {
+            durableBoundary = replayed;
+        }
     }
 
     /**
@@ -331,11 +379,15 @@ public final class Node implements AutoCloseable {
                 c.close();
             }
             StandbyMonitor m = monitor;
+            Takeover.AfterFence confirm = m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence;
             try {
                 Takeover.Result result = Takeover.run(new Takeover.Inputs(config.nodeName(),
                         TakeoverStorage.dax(client, config.volume()), replayer, replayScheduler, engineConfig(),
-                        config.ha(), registry, ha::retentionFloorLsn,
-                        m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence, durableBoundary));
+                        config.ha(), registry, ha::retentionFloorLsn, reader -> {
+                            faults.takeover().reached(TakeoverFault.Point.FENCED); // tests: halt right after fencing
+                            return confirm.confirm(reader);
+                        }, durableBoundary));
+                faults.takeover().reached(TakeoverFault.Point.RECOVERED); // tests: halt before the lease and serving
                 replayer = null;
                 replayScheduler = null;
                 monitor = null;
@@ -426,6 +478,13 @@ public final class Node implements AutoCloseable {
      * else flushed and checkpointed), a standby's monitor, HA client, replayer and its scheduler.
      */
     private void stopRoleParts(boolean abrupt) {
+        ScheduledFuture<?> task = hotPagesTask;
+        hotPagesTask = null;
+        hotPages = null;
+        if (task != null) {
+            task.cancel(false);
+        }
+        warmer = null;
         StandbyMonitor m = monitor;
         monitor = null;
         if (m != null) {
@@ -510,6 +569,223 @@ public final class Node implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new NodeStartException(what + ": " + e.getMessage(), e);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ hot pages
+
+    /** The active's first hot-pages list comes this soon, so a standby started just after it finds one. */
+    static final Duration HOT_PAGES_FIRST_DELAY = Duration.ofSeconds(1);
+
+    /** The active's hot-pages list: the pages resident in its pool, stored in META for standbys to warm from. */
+    private final class HotPagesPublisher {
+        private final Database db;
+        private final VolumeWriter writer;
+        private long lists;
+
+        HotPagesPublisher(Database db, VolumeWriter writer) {
+            this.db = db;
+            this.writer = writer;
+        }
+
+        /** Stores the list now; returns how many pages it holds. */
+        synchronized int publish() throws Exception {
+            long[] pages = db.engine().bufferPool().residentPages(HotPagesStore.PAGES_ASKED_MAX);
+            long seq = HotPagesStore.sequence(writer.epoch(), ++lists);
+            return HotPagesStore.write(writer, pages, seq).get(config.ha().storageStepTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+
+        void publishQuietly() {
+            try {
+                int n = publish();
+                log.debug("node {}: hot-pages list of {} pages stored", config.nodeName(), n);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.info("node {}: storing the hot-pages list failed (the next try is in {} ms): {}",
+                        config.nodeName(), HotPagesStore.PUBLISH_INTERVAL_MILLIS, e.toString());
+            }
+        }
+    }
+
+    /** Stores the active's hot-pages list now (tests; the active also does it on a timer); returns its length. */
+    int publishHotPages() throws Exception {
+        HotPagesPublisher p = hotPages;
+        if (p == null) {
+            throw new IllegalStateException("node " + config.nodeName() + " is " + role.get() + ", not ACTIVE");
+        }
+        return p.publish();
+    }
+
+    /** A new standby's pool warms from the active's list, if there is one; a failure only means a cold start. */
+    private Warmer warmFromHotPages(StandbyReplayer r) {
+        try {
+            Optional<long[]> pages = HotPagesStore.read(reader()).get(config.ha().storageStepTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            if (pages.isEmpty() || pages.get().length == 0) {
+                log.info("node {}: no hot-pages list of an active yet; the standby starts with a cold pool",
+                        config.nodeName());
+                return null;
+            }
+            Warmer w = r.warm(pages.get());
+            log.info("node {}: warming the standby's pool from the active's {} hot pages (up to {})",
+                    config.nodeName(), pages.get().length, w.budget());
+            return w;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (Exception e) {
+            log.warn("node {}: cannot read the hot-pages list; the standby starts with a cold pool: {}",
+                    config.nodeName(), e.toString());
+            return null;
+        }
+    }
+
+    /** The standby's warm-up, while one runs or ran since this node last became standby. */
+    Optional<Warmer> warmer() {
+        return Optional.ofNullable(warmer);
+    }
+
+    // ------------------------------------------------------------------------------------------------ switchover
+
+    /**
+     * What a planned handover did.
+     *
+     * @param newActive the node that holds the lease now (empty: none took it within the timeout; this node rejoined
+     *                  as standby and its own monitor takes the released lease back)
+     * @param newEpoch  the epoch of the new holder's lease (0 when none)
+     * @param released  from the start until the lease was stored as released (clients were refused from the start)
+     * @param handedOver from the start until the new holder's lease was seen
+     */
+    public record Switchover(Optional<String> newActive, long newEpoch, Duration released, Duration handedOver) {
+    }
+
+    /** Why a switchover was not started (the node keeps serving). */
+    public static final class SwitchoverRefusedException extends RuntimeException {
+        SwitchoverRefusedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Planned handover to the standby (DESIGN §6 "switchover"), no acknowledged commit lost: refuse new statements and
+     * end every session (57P03; clients reconnect through the multi-host URL or the proxy), stop heartbeating (the
+     * standby's HA link ends, so it does not wait for the heartbeat timeout), close the database without flushing (every
+     * acknowledged commit is in the durable log; transactions in flight become losers the new active rolls back), then
+     * store the lease as released: the standby's next poll sees it and takes over warm, without waiting for the lease
+     * to run out. This node is FENCED meanwhile, and rejoins as standby once it sees the new holder's lease (or after
+     * {@link #SWITCHOVER_TIMEOUT}: its own monitor then takes the released lease back).
+     *
+     * @throws SwitchoverRefusedException when this node is not ACTIVE or has no live standby to hand over to
+     */
+    public Switchover switchover() {
+        long started = System.nanoTime();
+        lifecycle.lock();
+        try {
+            NodeRole r = role.get();
+            if (stopping || r != NodeRole.ACTIVE) {
+                throw new SwitchoverRefusedException("node " + config.nodeName() + " is " + r
+                        + ": a switchover is run on the active");
+            }
+            requireLiveStandby();
+            log.warn("node {}: switchover: handing volume {} over to the standby", config.nodeName(),
+                    config.volume());
+            gate.close();
+            int cut = pg.terminateConnections(SqlState.CANNOT_CONNECT_NOW, "terminating connection: node "
+                    + config.nodeName() + " hands over to its standby (switchover); connect to the active");
+            ha.deactivate();
+            ActiveLease l = lease;
+            lease = null;
+            move(NodeRole.ACTIVE, NodeRole.FENCED);
+            stopRoleParts(true); // no flush: the log holds every acknowledged commit, the new active needs no pages
+            if (l != null) {
+                l.release();
+            }
+            log.info("node {}: switchover: lease released ({} connections ended) in {} ms", config.nodeName(), cut,
+                    elapsedMillis(started));
+        } finally {
+            lifecycle.unlock();
+        }
+        Duration released = Duration.ofNanos(System.nanoTime() - started);
+        Optional<LeaseRecord> next = awaitNewHolder(started + SWITCHOVER_TIMEOUT.toNanos());
+        Duration handedOver = Duration.ofNanos(System.nanoTime() - started);
+        lifecycle.lock();
+        try {
+            if (!stopping && role.get() == NodeRole.FENCED) {
+                becomeStandby(NodeRole.FENCED);
+            }
+        } finally {
+            lifecycle.unlock();
+        }
+        log.warn("node {}: switchover done in {} ms: {} is active, this node is {}", config.nodeName(),
+                handedOver.toMillis(), next.map(LeaseRecord::holder).orElse("no node"), role.get());
+        return new Switchover(next.map(LeaseRecord::holder), next.map(LeaseRecord::epoch).orElse(0L), released,
+                handedOver);
+    }
+
+    /** Refuses a switchover nobody would take: a standby must have reported a replaying state recently. */
+    private void requireLiveStandby() {
+        long now = clock.monotonicTime();
+        long fresh = config.ha().heartbeatTimeout().toNanos();
+        Optional<HaFrame.StandbyStatus> live = ha.standbys().values().stream()
+                .filter(v -> now - v.receivedNanos() <= fresh).map(HaServer.StandbyView::status)
+                .filter(s -> TAKEOVER_READY.contains(s.replayState())).findFirst();
+        if (live.isEmpty()) {
+            throw new SwitchoverRefusedException("node " + config.nodeName() + " has no standby to hand over to"
+                    + " (none replaying and heard from in the last " + config.ha().heartbeatTimeout().toMillis()
+                    + " ms; standbys: " + ha.standbys().values().stream().map(v -> v.status().node() + " "
+                    + v.status().replayState()).toList() + ")");
+        }
+    }
+
+    /** Replay states a standby can take over warm from. */
+    private static final Set<String> TAKEOVER_READY = Set.of(ReplayState.TAILING.name(),
+            ReplayState.CAUGHT_UP.name(), ReplayState.LAGGING.name());
+
+    /** Polls the lease until another node holds it, unreleased, or the deadline passes. */
+    private Optional<LeaseRecord> awaitNewHolder(long deadlineNanos) {
+        while (!stopping && System.nanoTime() < deadlineNanos) {
+            try {
+                Optional<LeaseRecord> l = readLeaseOnce().map(LeaseStore.Stored::lease);
+                if (l.isPresent() && !l.get().released() && !l.get().holder().equals(config.nodeName())) {
+                    return l;
+                }
+            } catch (LeaseException e) {
+                log.info("node {}: switchover: cannot read the lease yet: {}", config.nodeName(), e.getMessage());
+            }
+            lifecycle.lock();
+            try {
+                rejoinWait.await(config.ha().leasePollInterval().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                lifecycle.unlock();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code POST /switchover}: 200 with what happened, 409 with why not (same JSON shape as {@code /health}). */
+    private AdminHttpServer.Response switchoverAction() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("node", config.nodeName());
+        try {
+            Switchover s = switchover();
+            fields.put("new_active", s.newActive().orElse(""));
+            fields.put("new_epoch", Long.toString(s.newEpoch()));
+            fields.put("released_millis", Long.toString(s.released().toMillis()));
+            fields.put("handed_over_millis", Long.toString(s.handedOver().toMillis()));
+            fields.put("role", role.get().name());
+            return AdminHttpServer.Response.json(200, new Health(true, "SWITCHED_OVER", fields).toJson());
+        } catch (SwitchoverRefusedException e) {
+            fields.put("error", e.getMessage());
+            return AdminHttpServer.Response.json(409, new Health(false, "REFUSED", fields).toJson());
+        }
+    }
+
+    private static long elapsedMillis(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
     // ------------------------------------------------------------------------------------------------ observing
@@ -623,6 +899,10 @@ public final class Node implements AutoCloseable {
                 fields.put("lag_millis", Long.toString(lag.millis()));
             }
             fields.put("reseeds", Long.toString(reseeds));
+            Warmer w = warmer;
+            if (w != null) {
+                fields.put("warmed_pages", Long.toString(w.loaded()));
+            }
             if (m != null) {
                 fields.put("verdict", m.verdict().name());
                 fields.put("heartbeat_age_millis", Long.toString(m.heartbeatAgeMillis()));
@@ -712,6 +992,7 @@ public final class Node implements AutoCloseable {
         } finally {
             lifecycle.unlock();
             roleThread.shutdownNow();
+            background.shutdownNow();
         }
     }
 
@@ -739,6 +1020,7 @@ public final class Node implements AutoCloseable {
         } finally {
             lifecycle.unlock();
             roleThread.shutdownNow();
+            background.shutdownNow();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.cacdb.server.node;
 
+import io.cacdb.dax.placement.InstanceMetadataZone;
 import io.cacdb.engine.page.PageFormat;
 import io.cacdb.replay.StandbyConfig;
 import io.cacdb.replay.policy.SlowStandbyPolicy;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Everything a database node needs to start, typed, with its unit in every name, checked on construction (so a
@@ -344,10 +346,16 @@ public record NodeConfig(
      * ignored. {@code node-name}, {@code zone} and {@code cluster-map} are required, every other key has the default
      * of {@link #defaults}. Byte sizes take a {@code KiB}, {@code MiB} or {@code GiB} suffix. A relative
      * {@code cluster-map} is resolved against the file's directory. Unknown or repeated keys are errors.
+     * {@code zone = imds} asks the EC2 instance metadata service ({@link InstanceMetadataZone#fromEnvironment()}).
      *
      * @throws NodeConfigException naming the file, line, key and value when anything is wrong
      */
     public static NodeConfig load(Path file) {
+        return load(file, InstanceMetadataZone::fromEnvironment);
+    }
+
+    /** {@link #load(Path)} asking {@code imds} for the zone when the file says {@code zone = imds}. */
+    public static NodeConfig load(Path file, Supplier<InstanceMetadataZone> imds) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -393,7 +401,16 @@ public record NodeConfig(
             Path parent = file.toAbsolutePath().getParent();
             map = parent == null ? map.toAbsolutePath() : parent.resolve(map).normalize();
         }
-        NodeConfig d = defaults(values.get("node-name"), values.get("zone"), map);
+        String zone = values.get("zone");
+        if (InstanceMetadataZone.CONFIG_VALUE.equals(zone)) {
+            try {
+                zone = imds.get().availabilityZone();
+            } catch (InstanceMetadataZone.InstanceMetadataException e) {
+                throw new NodeConfigException(file + ":" + lineOf.get("zone") + ": key 'zone' = imds: "
+                        + e.getMessage(), e);
+            }
+        }
+        NodeConfig d = defaults(values.get("node-name"), zone, map);
         Values v = new Values(file, values, lineOf);
         try {
             return new NodeConfig(d.nodeName, d.zone, map,

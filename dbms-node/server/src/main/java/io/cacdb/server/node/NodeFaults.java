@@ -5,15 +5,26 @@ import io.cacdb.server.ha.HaLinkFaults;
 import java.util.Objects;
 
 /**
- * Faults injected into a node's network (DESIGN §7), for tests: its HA link to the other node, and its traffic to
- * the DAX servers (cross-zone delay, cut-offs). A production node gets {@link #none()}; the configured cross-zone
- * delay is set on {@link #storage()} at start.
+ * Faults injected into a node (DESIGN §7), for tests: its HA link to the other node, its traffic to the DAX servers
+ * (cross-zone delay, cut-offs), and a point of its own takeover at which it halts ({@link TakeoverFault}). A
+ * production node gets {@link #none()}; the configured cross-zone delay is set on {@link #storage()} at start.
  */
-public record NodeFaults(HaLinkFaults ha, NetworkConditions storage) {
+public record NodeFaults(HaLinkFaults ha, NetworkConditions storage, TakeoverFault takeover) {
 
     public NodeFaults {
         Objects.requireNonNull(ha, "ha");
         Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(takeover, "takeover");
+    }
+
+    /** Network faults only; the takeover runs undisturbed. */
+    public NodeFaults(HaLinkFaults ha, NetworkConditions storage) {
+        this(ha, storage, TakeoverFault.none());
+    }
+
+    /** These faults, with {@code fault} in the takeover. */
+    public NodeFaults withTakeover(TakeoverFault fault) {
+        return new NodeFaults(ha, storage, fault);
     }
 
     public static NodeFaults none() {

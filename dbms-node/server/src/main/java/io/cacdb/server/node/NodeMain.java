@@ -1,5 +1,6 @@
 package io.cacdb.server.node;
 
+import io.cacdb.dax.admin.StopSignals;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +15,9 @@ import org.slf4j.LoggerFactory;
  * SIGTERM and SIGINT stop it gracefully ({@link Node#close()}: sessions ended, flush, checkpoint) and the process
  * exits 0; a shutdown hook also closes it on any other orderly JVM exit. Exit codes: 0 after a graceful stop, 2 for a
  * bad configuration, 1 if the node could not start.
+ *
+ * <p>Tests may set the system property {@value TakeoverFault#HALT_PROPERTY} to make the process halt at a point of its
+ * own takeover ({@link TakeoverFault}); a value naming no point is a bad configuration.
  */
 public final class NodeMain {
 
@@ -38,23 +42,26 @@ public final class NodeMain {
             System.err.println("node: " + e.getMessage());
             return EXIT_USAGE;
         }
+        NodeFaults faults;
+        try {
+            faults = NodeFaults.none().withTakeover(TakeoverFault.parse(System.getProperty(
+                    TakeoverFault.HALT_PROPERTY)));
+        } catch (IllegalArgumentException e) {
+            System.err.println("node: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         Node node;
         try {
-            node = Node.start(config, sql);
+            node = Node.start(config, sql, faults);
         } catch (NodeStartException e) {
             log.error("node {} failed to start", config.nodeName(), e);
             System.err.println("node: cannot start " + config.nodeName() + ": " + e.getMessage());
             return EXIT_START_FAILED;
         }
-        CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "node-shutdown-hook"));
-        installStopSignals(stop);
+        CountDownLatch stop = StopSignals.install();
         announceReady(node, System.out);
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        StopSignals.await(stop);
         log.info("node {} received a stop signal", config.nodeName());
         try {
             node.close();
@@ -72,17 +79,5 @@ public final class NodeMain {
                 + node.role() + " pg=" + host + ":" + node.pgPort() + " admin=" + host + ":" + node.adminPort()
                 + " ha=" + host + ":" + node.haPort() + " epoch=" + node.epoch() + " pid=" + ProcessHandle.current().pid());
         out.flush();
-    }
-
-    /** SIGTERM/SIGINT release {@code stop}, so the main thread closes the node and the process exits 0. */
-    private static void installStopSignals(CountDownLatch stop) {
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
-            } catch (IllegalArgumentException e) {
-                // the signal is reserved on this JVM (for example -Xrs); the shutdown hook still closes gracefully
-                log.warn("cannot handle SIG{}: {}; relying on the shutdown hook", name, e.getMessage());
-            }
-        }
     }
 }

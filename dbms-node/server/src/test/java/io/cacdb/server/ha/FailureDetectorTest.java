@@ -144,4 +144,18 @@ class FailureDetectorTest {
         d.leaseRead(later, Optional.of(new LeaseStore.Stored(new LeaseRecord("n1", 1, "", 500, true), 9)));
         assertEquals(Verdict.RELEASED, d.verdict(later));
     }
+
+    @Test
+    void anEndedLinkStopsHeartbeatsAtOnceButTheLeaseStillDecides() {
+        long t = 0;
+        FailureDetector d = new FailureDetector(CONFIG, t);
+        d.heartbeat(t);
+        d.leaseRead(t, lease(3));
+        d.linkEnded();
+        assertEquals(Verdict.HEARTBEATS_LOST, d.verdict(t + MS), "lease renewed: no takeover however the link ended");
+        d.leaseRead(t + 2 * MS, Optional.of(new LeaseStore.Stored(new LeaseRecord("n1", 1, "", 500, true), 4)));
+        assertEquals(Verdict.RELEASED, d.verdict(t + 2 * MS), "released and the link ended: no heartbeat timeout wait");
+        d.heartbeat(t + 3 * MS);
+        assertEquals(Verdict.LEASE_STALE, d.verdict(t + 3 * MS), "a heartbeat after the end: fresh again");
+    }
 }

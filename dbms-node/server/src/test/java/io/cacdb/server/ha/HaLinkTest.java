@@ -42,9 +42,20 @@ class HaLinkTest {
         MockClock clock = new MockClock();
         HaLinkFaults serverFaults = HaLinkFaults.none();
         AtomicLong replayed = new AtomicLong(1000);
+        AtomicLong linkEnds = new AtomicLong();
+        HaClient.Listener listener = new HaClient.Listener() {
+            @Override
+            public void heartbeat(HaFrame.Heartbeat heartbeat) {
+            }
+
+            @Override
+            public void linkEnded() {
+                linkEnds.incrementAndGet();
+            }
+        };
         try (HaServer server = HaServer.start("127.0.0.1", 0, "n1", config, clock, serverFaults);
              HaClient client = new HaClient("n2", config, () -> new HaFrame.StandbyStatus("n2", "CAUGHT_UP",
-                     replayed.get(), replayed.get(), 0, 0, 3, 1, 64), hb -> { }, HaLinkFaults.none())) {
+                     replayed.get(), replayed.get(), 0, 0, 3, 1, 64), listener, HaLinkFaults.none())) {
             assertEquals(Long.MAX_VALUE, server.retentionFloorLsn(), "no standby yet: keep nothing for one");
             client.target(Optional.of(new NodeInfo.Endpoint("127.0.0.1", server.port())));
             client.start();
@@ -79,8 +90,10 @@ class HaLinkTest {
             await("heartbeats again after healing", () -> client.heartbeats() >= atCut + 3);
 
             // the standby goes quiet: its floor holds for standbyFloorHold, then no longer holds log back
+            long endsBeforeOwnClose = linkEnds.get();
             client.target(Optional.empty());
             await("disconnected", () -> server.connectionCount() == 0);
+            assertEquals(endsBeforeOwnClose, linkEnds.get(), "the standby closing its own link is no end of heartbeats");
             assertEquals(2000, server.retentionFloorLsn(), "held while recent");
             clock.add(config.standbyFloorHold().toNanos() + 1, TimeUnit.NANOSECONDS);
             assertEquals(Long.MAX_VALUE, server.retentionFloorLsn(), "released after the hold");
@@ -88,10 +101,14 @@ class HaLinkTest {
             // deactivating closes every standby connection
             client.target(Optional.of(new NodeInfo.Endpoint("127.0.0.1", server.port())));
             await("reconnected", () -> server.connectionCount() == 1);
+            long beforeReconnect = client.heartbeats();
+            await("heartbeats on the new link", () -> client.heartbeats() > beforeReconnect);
+            long endsBeforeDeactivate = linkEnds.get();
             server.deactivate();
             long atDeactivate = client.heartbeats();
             await("no connection after deactivation", () -> server.connectionCount() == 0);
             assertTrue(client.heartbeats() <= atDeactivate + 1);
+            await("the standby hears the link end at once", () -> linkEnds.get() == endsBeforeDeactivate + 1);
         }
     }
 }

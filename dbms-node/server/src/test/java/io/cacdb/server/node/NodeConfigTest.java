@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cacdb.dax.placement.InstanceMetadataZone;
+import io.cacdb.instancemetadata.FakeImdsV2Server;
 import io.cacdb.replay.StandbyConfig;
 import io.cacdb.replay.policy.SlowStandbyPolicy;
 import io.cacdb.replay.prefetch.ReadIoConfig;
@@ -11,6 +13,7 @@ import io.cacdb.server.auth.AuthMethod;
 import io.cacdb.server.auth.ScramVerifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +29,16 @@ class NodeConfigTest {
         Path file = dir.resolve("node.conf");
         Files.writeString(file, text);
         return file;
+    }
+
+    @Test
+    void zoneImdsIsAskedFromTheInstanceMetadataService() throws Exception {
+        Path file = write("node-name = n1\nzone = imds\ncluster-map = cluster.map\n");
+        try (FakeImdsV2Server imds = FakeImdsV2Server.start("us-east-1b")) {
+            NodeConfig c = NodeConfig.load(file, () -> new InstanceMetadataZone(imds.endpoint(), Duration.ofSeconds(2)));
+            assertEquals("us-east-1b", c.zone());
+            assertEquals(1, imds.zoneAnswers());
+        }
     }
 
     @Test
