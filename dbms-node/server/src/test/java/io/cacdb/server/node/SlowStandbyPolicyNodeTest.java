@@ -70,9 +70,10 @@ class SlowStandbyPolicyNodeTest {
             long zoneDelayMillis) throws Exception {
         Path map = dir.resolve("cluster.map");
         ClusterMapFile.write(map, dax.clusterMap());
-        NodeConfig c = NodeConfig.defaults(name, zone, map).withPorts(0, 0).withHaPort(0)
+        // a 3 s lease: this is not about detection, and a starved machine must not fence the active mid-test
+        NodeConfig c = FailoverTest.relaxedLease(NodeConfig.defaults(name, zone, map).withPorts(0, 0).withHaPort(0)
                 .withBufferPoolBytes(16L << 20).withVolume(volume).withRole(role).withSlowStandby(policy, readIo)
-                .withZoneDelayMillis(zoneDelayMillis);
+                .withZoneDelayMillis(zoneDelayMillis));
         Node n = Node.start(c, SqlLayer.engineSql(), NodeFaults.none());
         nodes.add(n);
         return n;
