@@ -5,6 +5,7 @@ import io.cacdb.cli.localcluster.ClusterState;
 import io.cacdb.cli.localcluster.LocalCluster;
 import io.cacdb.cli.localcluster.LocalClusterException;
 import io.cacdb.cli.localcluster.StatusJson;
+import io.cacdb.server.node.NodeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,12 +57,27 @@ final class ClusterCommand implements Runnable {
                         + "${DEFAULT-VALUE}); later starts reuse the port of the first")
         int pgPort;
 
+        @Option(names = "--slow-standby-policy", defaultValue = "increase-read-io", paramLabel = "P",
+                description = "the nodes' slow-standby policy: increase-read-io, active-wait or unsafe-eviction "
+                        + "(default: ${DEFAULT-VALUE}; written into a new cluster's node configurations)")
+        String slowStandbyPolicy;
+
+        @Option(names = "--read-io", defaultValue = "0", paramLabel = "N",
+                description = "the standby's replay page reads in flight: the adaptive ceiling under "
+                        + "increase-read-io, the fixed limit otherwise; 0 = the policy's default (default: "
+                        + "${DEFAULT-VALUE})")
+        int readIo;
+
         @Override
         public Integer call() {
             LocalCluster.Options options;
             try {
                 options = LocalCluster.Options.defaults(dir).withStandby(!noStandby)
-                        .withZoneDelay(Duration.ofMillis(zoneDelayMs)).withPgPort(pgPort);
+                        .withZoneDelay(Duration.ofMillis(zoneDelayMs)).withPgPort(pgPort)
+                        .withSlowStandbyPolicy(NodeConfig.parsePolicy(slowStandbyPolicy).orElseThrow(() ->
+                                new IllegalArgumentException("--slow-standby-policy must be increase-read-io, "
+                                        + "active-wait or unsafe-eviction, was '" + slowStandbyPolicy + "'")))
+                        .withReadIoThreads(readIo);
             } catch (IllegalArgumentException e) {
                 System.err.println("cluster up: " + e.getMessage());
                 return 2;

@@ -1,5 +1,7 @@
 package io.cacdb.cli;
 
+import io.cacdb.cli.experiment.ComparePostgres;
+import io.cacdb.cli.experiment.ExperimentException;
 import io.cacdb.tpcc.check.CommitAudit;
 import io.cacdb.tpcc.connect.ConnectionSettings;
 import io.cacdb.tpcc.load.TpccLoad;
@@ -24,12 +26,14 @@ import picocli.CommandLine.Option;
                 + "and writes summary.json, timeseries.csv and throughput.png.",
                 "Works unchanged against cacdb and PostgreSQL. A multi-host URL (jdbc:postgresql://h1:p1,h2:p2/db) "
                 + "makes the terminals follow the primary."},
-        subcommands = {TpccCommand.Load.class, TpccCommand.Run.class})
+        subcommands = {TpccCommand.Load.class, TpccCommand.Run.class, TpccCommand.ComparePostgresCommand.class})
 final class TpccCommand implements Runnable {
 
     /** Exit code when the run finished but a consistency condition or the audit failed. */
     static final int EXIT_CHECKS_FAILED = 3;
     static final int EXIT_USAGE = 2;
+    /** compare-postgres: no PostgreSQL server programs found (nothing was run). */
+    static final int EXIT_NO_POSTGRES = 4;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -207,6 +211,56 @@ final class TpccCommand implements Runnable {
             }
             System.out.println("run: " + (ok ? "checks OK" : "CHECKS FAILED") + "; results in " + out);
             return ok ? 0 : EXIT_CHECKS_FAILED;
+        }
+    }
+
+    @Command(name = "compare-postgres", mixinStandardHelpOptions = true,
+            description = {"The same TPC-C load and run against a local cacdb cluster (9 DAX servers, one node) and a "
+                    + "throwaway PostgreSQL (initdb in a temporary folder, fsync and synchronous_commit on), one after "
+                    + "the other. Writes DIR/summary.json (cacdb_nopm, postgres_nopm, ratio) and each side's files in "
+                    + "DIR/cacdb and DIR/postgres.",
+                    "Exit: 0 both correct; 1 a system could not be run; 2 bad options; 3 a check failed; 4 no "
+                            + "PostgreSQL binaries."})
+    static final class ComparePostgresCommand implements Callable<Integer> {
+
+        @Option(names = "--warehouses", required = true, paramLabel = "W", description = "warehouses to load")
+        int warehouses;
+
+        @Option(names = "--terminals", required = true, paramLabel = "T",
+                description = "concurrent terminals, at most 10 per warehouse")
+        int terminals;
+
+        @Option(names = "--seconds", defaultValue = "60", paramLabel = "S",
+                description = "measured seconds on each system (default: ${DEFAULT-VALUE})")
+        int seconds;
+
+        @Option(names = "--seed", paramLabel = "S", description = "seed of both loads and runs (default: clock)")
+        Long seed;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for the results")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            ComparePostgres.Options options;
+            try {
+                options = ComparePostgres.Options.of(warehouses, terminals, Duration.ofSeconds(seconds), out);
+                if (seed != null) {
+                    options = options.withSeed(seed);
+                }
+            } catch (IllegalArgumentException e) {
+                System.err.println("tpcc compare-postgres: " + e.getMessage());
+                return EXIT_USAGE;
+            }
+            try {
+                return ComparePostgres.run(options, System.out).ok() ? 0 : EXIT_CHECKS_FAILED;
+            } catch (ComparePostgres.NoPostgresException e) {
+                System.err.println("tpcc compare-postgres: " + e.getMessage());
+                return EXIT_NO_POSTGRES;
+            } catch (ExperimentException e) {
+                System.err.println("tpcc compare-postgres: " + e.getMessage());
+                return 1;
+            }
         }
     }
 }

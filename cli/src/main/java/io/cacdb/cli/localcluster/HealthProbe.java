@@ -15,17 +15,17 @@ import java.util.Map;
  * ...). A process that does not answer is reported as {@code status = unreachable}, one that answers garbage as
  * {@code status = bad-answer}: status is for people, it never throws.
  */
-final class HealthProbe {
+public final class HealthProbe {
 
     private final HttpClient http;
     private final Duration timeout;
 
-    HealthProbe(Duration timeout) {
+    public HealthProbe(Duration timeout) {
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
-    Map<String, String> health(String host, int port) {
+    public Map<String, String> health(String host, int port) {
         String h = host.contains(":") ? "[" + host + "]" : host;
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + h + ":" + port + "/health"))
                 .timeout(timeout).GET().build();

@@ -10,6 +10,7 @@ import io.cacdb.dax.cluster.QuorumConfig;
 import io.cacdb.dax.cluster.ServerInfo;
 import io.cacdb.dax.server.DaxServerMain;
 import io.cacdb.dax.server.ServerConfig;
+import io.cacdb.replay.policy.SlowStandbyPolicy;
 import io.cacdb.server.node.NodeConfig;
 import io.cacdb.server.node.NodeMain;
 import io.cacdb.server.node.StartRole;
@@ -90,15 +91,19 @@ public final class LocalCluster {
      * @param children         how child processes are started
      * @param daxJvmOptions    JVM options of DAX servers
      * @param nodeJvmOptions   JVM options of nodes
+     * @param slowStandbyPolicy the nodes' {@code slow-standby-policy} (DESIGN §6)
+     * @param readIoThreads    the nodes' {@code read-io-threads}; 0 = the policy's default
      */
     public record Options(Path dir, boolean standby, Duration zoneDelay, int pgPort, long nodeBufferPoolBytes,
-            String bindHost, ChildCommand children, List<String> daxJvmOptions, List<String> nodeJvmOptions) {
+            String bindHost, ChildCommand children, List<String> daxJvmOptions, List<String> nodeJvmOptions,
+            SlowStandbyPolicy slowStandbyPolicy, int readIoThreads) {
 
         public Options {
             Objects.requireNonNull(dir, "dir");
             Objects.requireNonNull(zoneDelay, "zoneDelay");
             Objects.requireNonNull(bindHost, "bindHost");
             Objects.requireNonNull(children, "children");
+            Objects.requireNonNull(slowStandbyPolicy, "slowStandbyPolicy");
             daxJvmOptions = List.copyOf(daxJvmOptions);
             nodeJvmOptions = List.copyOf(nodeJvmOptions);
             if (zoneDelay.isNegative()) {
@@ -107,42 +112,57 @@ public final class LocalCluster {
             if (pgPort < 0 || pgPort > 65535) {
                 throw new IllegalArgumentException("pg port must be in 0..65535, was " + pgPort);
             }
+            if (readIoThreads < 0 || readIoThreads > NodeConfig.MAX_READ_IO_THREADS) {
+                throw new IllegalArgumentException("read-IO threads must be in 0.." + NodeConfig.MAX_READ_IO_THREADS
+                        + " (0 = the policy's default), was " + readIoThreads);
+            }
         }
 
         /** No standby, no delay, a free PostgreSQL port, the node's default pool, children like this process. */
         public static Options defaults(Path dir) {
             return new Options(dir, false, Duration.ZERO, 0, NodeConfig.DEFAULT_BUFFER_POOL_BYTES, "127.0.0.1",
-                    ChildCommand.ofThisProcess(), List.of("-Xmx256m", "-XX:+UseSerialGC"), List.of("-Xmx1g"));
+                    ChildCommand.ofThisProcess(), List.of("-Xmx256m", "-XX:+UseSerialGC"), List.of("-Xmx1g"),
+                    SlowStandbyPolicy.INCREASE_READ_IO, NodeConfig.READ_IO_THREADS_POLICY_DEFAULT);
         }
 
         public Options withStandby(boolean withStandby) {
             return new Options(dir, withStandby, zoneDelay, pgPort, nodeBufferPoolBytes, bindHost, children,
-                    daxJvmOptions, nodeJvmOptions);
+                    daxJvmOptions, nodeJvmOptions, slowStandbyPolicy, readIoThreads);
         }
 
         public Options withZoneDelay(Duration d) {
             return new Options(dir, standby, d, pgPort, nodeBufferPoolBytes, bindHost, children, daxJvmOptions,
-                    nodeJvmOptions);
+                    nodeJvmOptions, slowStandbyPolicy, readIoThreads);
         }
 
         public Options withPgPort(int port) {
             return new Options(dir, standby, zoneDelay, port, nodeBufferPoolBytes, bindHost, children, daxJvmOptions,
-                    nodeJvmOptions);
+                    nodeJvmOptions, slowStandbyPolicy, readIoThreads);
         }
 
         public Options withNodeBufferPoolBytes(long bytes) {
             return new Options(dir, standby, zoneDelay, pgPort, bytes, bindHost, children, daxJvmOptions,
-                    nodeJvmOptions);
+                    nodeJvmOptions, slowStandbyPolicy, readIoThreads);
         }
 
         public Options withChildren(ChildCommand c) {
             return new Options(dir, standby, zoneDelay, pgPort, nodeBufferPoolBytes, bindHost, c, daxJvmOptions,
-                    nodeJvmOptions);
+                    nodeJvmOptions, slowStandbyPolicy, readIoThreads);
         }
 
         public Options withNodeJvmOptions(List<String> options) {
             return new Options(dir, standby, zoneDelay, pgPort, nodeBufferPoolBytes, bindHost, children,
-                    daxJvmOptions, options);
+                    daxJvmOptions, options, slowStandbyPolicy, readIoThreads);
+        }
+
+        public Options withSlowStandbyPolicy(SlowStandbyPolicy policy) {
+            return new Options(dir, standby, zoneDelay, pgPort, nodeBufferPoolBytes, bindHost, children,
+                    daxJvmOptions, nodeJvmOptions, policy, readIoThreads);
+        }
+
+        public Options withReadIoThreads(int threads) {
+            return new Options(dir, standby, zoneDelay, pgPort, nodeBufferPoolBytes, bindHost, children,
+                    daxJvmOptions, nodeJvmOptions, slowStandbyPolicy, threads);
         }
     }
 
@@ -229,7 +249,8 @@ public final class LocalCluster {
                     .withRole(i == 1 ? StartRole.AUTO : StartRole.STANDBY)
                     .withBufferPoolBytes(options.nodeBufferPoolBytes())
                     .withZoneDelayMillis(options.zoneDelay().toMillis())
-                    .withBindHost(options.bindHost());
+                    .withBindHost(options.bindHost())
+                    .withSlowStandby(options.slowStandbyPolicy(), options.readIoThreads());
             volume = config.volume();
             Path file = home.resolve("node.conf");
             Files.writeString(file, config.toFileText());

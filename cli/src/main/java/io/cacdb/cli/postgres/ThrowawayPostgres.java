@@ -53,9 +53,27 @@ public final class ThrowawayPostgres implements AutoCloseable {
      *
      * @param sharedBuffersBytes {@code shared_buffers}; give it what the system it is compared with gets
      * @param maxConnections     {@code max_connections}
+     * @param extra              further {@code postgresql.conf} lines (name → value as written), e.g. TPC-C's
+     *                           {@code max_pred_locks_per_transaction}; they cannot override the durable settings
      */
-    public record Settings(long sharedBuffersBytes, int maxConnections) {
+    public record Settings(long sharedBuffersBytes, int maxConnections, Map<String, String> extra) {
+
+        /** The settings the durability of the comparison rests on, which {@code extra} may not change. */
+        static final List<String> FIXED = List.of("listen_addresses", "unix_socket_directories", "fsync",
+                "synchronous_commit", "full_page_writes", "shared_buffers", "max_connections", "port");
+
+        public Settings(long sharedBuffersBytes, int maxConnections) {
+            this(sharedBuffersBytes, maxConnections, Map.of());
+        }
+
         public Settings {
+            extra = Map.copyOf(extra);
+            for (String key : extra.keySet()) {
+                if (FIXED.contains(key) || !key.matches("[a-z_]+")) {
+                    throw new IllegalArgumentException("extra PostgreSQL setting '" + key + "' is not allowed (one of "
+                            + FIXED + " or not a setting name)");
+                }
+            }
             if (sharedBuffersBytes < (1L << 20)) {
                 throw new IllegalArgumentException("shared_buffers below 1 MiB: " + sharedBuffersBytes);
             }
@@ -102,6 +120,7 @@ public final class ThrowawayPostgres implements AutoCloseable {
         settings.put("shared_buffers", (config.sharedBuffersBytes() >> 10) + "kB");
         settings.put("max_connections", Integer.toString(config.maxConnections()));
         settings.put("logging_collector", "off");
+        settings.putAll(new java.util.TreeMap<>(config.extra()));
         ThrowawayPostgres pg = new ThrowawayPostgres(binaries, dir, freePort(), root, settings);
         Runtime.getRuntime().addShutdownHook(pg.cleanupHook);
         try {

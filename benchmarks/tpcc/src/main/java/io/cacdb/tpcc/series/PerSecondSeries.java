@@ -20,6 +20,9 @@ import org.HdrHistogram.Histogram;
  * a second's percentiles are computed ("sealed") once it is {@link #sealBefore sealed}, by the run's ticker or when
  * its ring slot is needed again, so memory does not grow with the run.
  *
+ * <p>Every commit's completion instant is also kept ({@link #commitInstants()}, bounded) for measures finer than a
+ * second.
+ *
  * <p>Thread-safe: terminals record concurrently; readers see counters at once and percentiles once sealed.
  */
 public final class PerSecondSeries {
@@ -87,6 +90,7 @@ public final class PerSecondSeries {
     private final AtomicInteger highestSecond = new AtomicInteger(-1);
     private final AtomicLong pastEnd = new AtomicLong();
     private final AtomicLong lateLatencies = new AtomicLong();
+    private final CommitInstants commitInstants;
 
     /**
      * @param startNanos   {@link System#nanoTime()} of second 0
@@ -107,6 +111,7 @@ public final class PerSecondSeries {
         for (int i = 0; i < RING_SECONDS; i++) {
             ring[i] = new Slot();
         }
+        this.commitInstants = new CommitInstants(startNanos, CommitInstants.MAX_ENTRIES);
     }
 
     public long startNanos() {
@@ -136,6 +141,7 @@ public final class PerSecondSeries {
 
     /** Counts a commit of {@code type} that returned at {@code atNanos} after {@code latencyNanos}. */
     public void commit(TransactionType type, long atNanos, long latencyNanos) {
+        commitInstants.record(atNanos);
         int s = secondOf(atNanos);
         counts.incrementAndGet(s * COUNTERS + Counter.commitsOf(type).ordinal());
         highestSecond.accumulateAndGet(s, Math::max);
@@ -211,6 +217,11 @@ public final class PerSecondSeries {
             rows.add(row(s));
         }
         return rows;
+    }
+
+    /** The completion instant of every commit (millisecond-resolution gaps and downtime). */
+    public CommitInstants commitInstants() {
+        return commitInstants;
     }
 
     /** Events whose time fell after the last row (counted in the last row). */

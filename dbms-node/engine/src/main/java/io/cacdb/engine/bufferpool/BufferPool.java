@@ -171,6 +171,8 @@ public final class BufferPool implements PageSource, AutoCloseable {
         Gauge.builder("cacdb.bufferpool.pinned_frames", this, BufferPool::pinnedFrameCount).strongReference(true)
                 .register(r);
         Gauge.builder("cacdb.bufferpool.frames", this, BufferPool::frameCount).strongReference(true).register(r);
+        Gauge.builder("cacdb.bufferpool.resident_pages", this, BufferPool::residentPageCount).strongReference(true)
+                .description("frames holding a page (occupancy = resident_pages / frames)").register(r);
         this.flushLatency = Timer.builder("cacdb.bufferpool.flush.latency")
                 .description("page copy to storage acknowledgement, including the wait for the log").register(r);
     }
@@ -1230,6 +1232,16 @@ public final class BufferPool implements PageSource, AutoCloseable {
         lock.lock();
         try {
             return dirtyFrames.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frames that hold a page (loaded or loading): how warm the pool is. */
+    public int residentPageCount() {
+        lock.lock();
+        try {
+            return table.size();
         } finally {
             lock.unlock();
         }

@@ -13,7 +13,6 @@ import io.cacdb.engine.volume.VolumeReader;
 import io.cacdb.engine.volume.VolumeWriter;
 import io.cacdb.ioscheduler.IoScheduler;
 import io.cacdb.replay.ReplayState;
-import io.cacdb.replay.StandbyConfig;
 import io.cacdb.replay.StandbyReplayer;
 import io.cacdb.replay.lag.ReplayLag;
 import io.cacdb.replay.prefetch.Warmer;
@@ -280,7 +279,7 @@ public final class Node implements AutoCloseable {
     private void becomeStandby(NodeRole from) {
         IoScheduler scheduler = new IoScheduler(engineConfig().io(), registry);
         replayScheduler = scheduler;
-        StandbyReplayer r = StandbyReplayer.create(reader(), scheduler, standbyConfig(), registry);
+        StandbyReplayer r = StandbyReplayer.create(reader(), scheduler, config.standbyConfig(), registry);
         replayer = r;
         step("starting the standby replayer of volume " + config.volume(), () -> {
             r.start();
@@ -353,7 +352,7 @@ public final class Node implements AutoCloseable {
                 return;
             }
             old.close(); // first: it removes its meters, so the new replayer registers its own
-            StandbyReplayer fresh = StandbyReplayer.create(reader(), replayScheduler, standbyConfig(), registry);
+            StandbyReplayer fresh = StandbyReplayer.create(reader(), replayScheduler, config.standbyConfig(), registry);
             try {
                 fresh.start();
             } catch (RuntimeException e) {
@@ -566,10 +565,6 @@ public final class Node implements AutoCloseable {
                 .withLog(EngineConfig.defaults().log().withBufferCapacityBytes(Math.toIntExact(config.logBufferBytes()))
                         .withLogBudgetBytes(config.logBudgetBytes()))
                 .withCheckpointInterval(config.checkpointInterval());
-    }
-
-    private StandbyConfig standbyConfig() {
-        return StandbyConfig.defaults().withFrames(config.bufferPoolFrames());
     }
 
     private HaFrame.StandbyStatus standbyStatus() {

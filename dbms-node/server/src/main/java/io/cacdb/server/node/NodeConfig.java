@@ -2,6 +2,9 @@ package io.cacdb.server.node;
 
 import io.cacdb.dax.placement.InstanceMetadataZone;
 import io.cacdb.engine.page.PageFormat;
+import io.cacdb.replay.StandbyConfig;
+import io.cacdb.replay.policy.SlowStandbyPolicy;
+import io.cacdb.replay.prefetch.ReadIoConfig;
 import io.cacdb.server.auth.AuthConfig;
 import io.cacdb.server.auth.AuthMethod;
 import io.cacdb.server.auth.ScramVerifier;
@@ -45,6 +48,11 @@ import java.util.function.Supplier;
  *                          lease)
  * @param haPort            the HA port (heartbeats between active and standby); 0 = ephemeral
  * @param ha                lease, heartbeat and takeover timing
+ * @param slowStandbyPolicy what keeps a slow standby from being lost (DESIGN §6), applied by this node when it is a
+ *                          standby; the active side follows from it (the standby publishes its retention floor or not)
+ * @param readIoThreads     the standby's replay page reads in flight (CAC-DB's "read-IO threads"): the ceiling the
+ *                          adaptive controller may reach under {@code increase-read-io}, the fixed limit under the
+ *                          other policies; {@value #READ_IO_THREADS_POLICY_DEFAULT} = the policy's default
  */
 public record NodeConfig(
         String nodeName,
@@ -66,7 +74,9 @@ public record NodeConfig(
         Map<String, String> users,
         StartRole role,
         int haPort,
-        HaConfig ha) {
+        HaConfig ha,
+        SlowStandbyPolicy slowStandbyPolicy,
+        int readIoThreads) {
 
     /** The volume of a cluster's one database unless configured otherwise. */
     public static final long DEFAULT_VOLUME = 1;
@@ -97,6 +107,13 @@ public record NodeConfig(
     static final long MAX_BUFFER_POOL_BYTES = 64L << 30;
     /** An injected delay above 10 s is a typo, not a zone. */
     static final long MAX_ZONE_DELAY_MILLIS = 10_000;
+    /** {@code read-io-threads = 0}: the policy's default limit (96 adaptive ceiling, else 8 fixed). */
+    public static final int READ_IO_THREADS_POLICY_DEFAULT = 0;
+    /**
+     * The replay reads must leave the IO scheduler's REPLAY_READ class room for foreground misses after a takeover:
+     * the default ceiling ({@link ReadIoConfig#IN_FLIGHT_MAX_DEFAULT}) is the most a node accepts.
+     */
+    public static final int MAX_READ_IO_THREADS = ReadIoConfig.IN_FLIGHT_MAX_DEFAULT;
     /** Prefix of a {@code user.<name>} value that is a plain password to hash at start (local clusters, tests). */
     public static final String PLAIN_PASSWORD_PREFIX = "password:";
 
@@ -108,7 +125,9 @@ public record NodeConfig(
         Objects.requireNonNull(authMethod, "authMethod");
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(ha, "ha");
+        Objects.requireNonNull(slowStandbyPolicy, "slowStandbyPolicy");
         users = Map.copyOf(users);
+        requireRange("read-io-threads", readIoThreads, 0, MAX_READ_IO_THREADS);
         requireLabel("node-name", nodeName);
         requireLabel("zone", zone);
         if (bindHost.isBlank()) {
@@ -166,67 +185,104 @@ public record NodeConfig(
                 DEFAULT_ADMIN_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_BUFFER_POOL_BYTES, DEFAULT_LOG_BUFFER_BYTES,
                 DEFAULT_LOG_BUDGET_BYTES, DEFAULT_CHECKPOINT_INTERVAL_MILLIS, 0, DEFAULT_DAX_REQUEST_TIMEOUT_MILLIS,
                 DEFAULT_STORAGE_OPEN_TIMEOUT_MILLIS, AuthMethod.TRUST, Map.of(), StartRole.AUTO, DEFAULT_HA_PORT,
-                HaConfig.defaults());
+                HaConfig.defaults(), SlowStandbyPolicy.INCREASE_READ_IO, READ_IO_THREADS_POLICY_DEFAULT);
     }
 
     public NodeConfig withPorts(int newPgPort, int newAdminPort) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, newPgPort, newAdminPort,
                 maxConnections, bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis,
-                zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
+                slowStandbyPolicy, readIoThreads);
     }
 
     public NodeConfig withCheckpointIntervalMillis(long millis) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, millis, zoneDelayMillis, daxRequestTimeoutMillis,
-                storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
+                slowStandbyPolicy, readIoThreads);
     }
 
     public NodeConfig withHaPort(int newHaPort) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, newHaPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, newHaPort, ha,
+                slowStandbyPolicy, readIoThreads);
     }
 
     public NodeConfig withRole(StartRole newRole) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, newRole, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, newRole, haPort, ha,
+                slowStandbyPolicy, readIoThreads);
     }
 
     public NodeConfig withHa(HaConfig newHa) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, newHa);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, newHa,
+                slowStandbyPolicy, readIoThreads);
     }
 
     public NodeConfig withBindHost(String newBindHost) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, newBindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
+                slowStandbyPolicy, readIoThreads);
     }
 
     public NodeConfig withVolume(long newVolume) {
         return new NodeConfig(nodeName, zone, clusterMapFile, newVolume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
+                slowStandbyPolicy, readIoThreads);
     }
 
     public NodeConfig withBufferPoolBytes(long bytes) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
+                slowStandbyPolicy, readIoThreads);
     }
 
     public NodeConfig withZoneDelayMillis(long millis) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, millis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
+                slowStandbyPolicy, readIoThreads);
     }
 
     public NodeConfig withAuthentication(AuthMethod method, Map<String, String> newUsers) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, method, newUsers, role, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, method, newUsers, role, haPort, ha,
+                slowStandbyPolicy, readIoThreads);
+    }
+
+    public NodeConfig withSlowStandby(SlowStandbyPolicy policy, int newReadIoThreads) {
+        return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
+                bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha, policy,
+                newReadIoThreads);
+    }
+
+    /**
+     * The standby's replay read-IO limits under {@link #slowStandbyPolicy}: with {@link #readIoThreads} = N, an
+     * adaptive policy ranges from the default minimum (or N if smaller) up to N, a fixed one stays at N.
+     */
+    public ReadIoConfig readIo() {
+        ReadIoConfig d = ReadIoConfig.defaults();
+        if (readIoThreads == READ_IO_THREADS_POLICY_DEFAULT) {
+            return d;
+        }
+        return slowStandbyPolicy.adaptsReadIo()
+                ? d.withInFlight(Math.min(ReadIoConfig.IN_FLIGHT_MIN_DEFAULT, readIoThreads), readIoThreads)
+                : d.withInFlight(readIoThreads, readIoThreads);
+    }
+
+    /** What this node's standby replayer runs with: its pool size, the slow-standby policy and read-IO limits. */
+    public StandbyConfig standbyConfig() {
+        return StandbyConfig.defaults().withFrames(bufferPoolFrames()).withPolicy(slowStandbyPolicy)
+                .withReadIo(readIo());
     }
 
     /** Buffer pool frames: {@link #bufferPoolBytes} in pages. */
@@ -281,7 +337,7 @@ public record NodeConfig(
             "checkpoint-interval-millis", "zone-delay-millis", "dax-request-timeout-millis",
             "storage-open-timeout-millis", "auth", "role", "ha-port", "lease-duration-millis",
             "lease-renew-interval-millis", "lease-guard-millis", "lease-poll-interval-millis",
-            "heartbeat-interval-millis", "heartbeat-timeout-millis");
+            "heartbeat-interval-millis", "heartbeat-timeout-millis", "slow-standby-policy", "read-io-threads");
     static final String USER_KEY_PREFIX = "user.";
     private static final List<String> REQUIRED = List.of("node-name", "zone", "cluster-map");
 
@@ -374,7 +430,9 @@ public record NodeConfig(
                     users,
                     v.role(d.role),
                     (int) v.number("ha-port", d.haPort, false),
-                    v.ha(d.ha));
+                    v.ha(d.ha),
+                    v.policy(d.slowStandbyPolicy),
+                    (int) v.number("read-io-threads", d.readIoThreads, false));
         } catch (NodeConfigException e) {
             throw new NodeConfigException(file + ": " + e.getMessage(), e);
         }
@@ -388,7 +446,7 @@ public record NodeConfig(
                 zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authWord(authMethod), role.word(),
                 haPort, ha.leaseDuration().toMillis(), ha.leaseRenewInterval().toMillis(), ha.leaseGuard().toMillis(),
                 ha.leasePollInterval().toMillis(), ha.heartbeatInterval().toMillis(),
-                ha.heartbeatTimeout().toMillis()};
+                ha.heartbeatTimeout().toMillis(), policyWord(slowStandbyPolicy), readIoThreads};
         for (int i = 0; i < KEYS.size(); i++) {
             sb.append(KEYS.get(i)).append(" = ").append(values[i]).append('\n');
         }
@@ -404,6 +462,21 @@ public record NodeConfig(
         };
     }
 
+    /** The file form of a policy: {@code increase-read-io}, {@code active-wait}, {@code unsafe-eviction}. */
+    public static String policyWord(SlowStandbyPolicy policy) {
+        return policy.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The policy a word names ({@link #policyWord}'s inverse, case-insensitive), if any. */
+    public static java.util.Optional<SlowStandbyPolicy> parsePolicy(String word) {
+        for (SlowStandbyPolicy p : SlowStandbyPolicy.values()) {
+            if (policyWord(p).equalsIgnoreCase(word.strip())) {
+                return java.util.Optional.of(p);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private record Values(Path file, Map<String, String> values, Map<String, Integer> lineOf) {
 
         StartRole role(StartRole defaultValue) {
@@ -413,6 +486,16 @@ public record NodeConfig(
             }
             return StartRole.parse(raw).orElseThrow(() -> new NodeConfigException("line " + lineOf.get("role")
                     + ": key 'role' has bad value '" + raw + "': expected 'active', 'standby' or 'auto'"));
+        }
+
+        SlowStandbyPolicy policy(SlowStandbyPolicy defaultValue) {
+            String raw = values.get("slow-standby-policy");
+            if (raw == null) {
+                return defaultValue;
+            }
+            return parsePolicy(raw).orElseThrow(() -> new NodeConfigException("line "
+                    + lineOf.get("slow-standby-policy") + ": key 'slow-standby-policy' has bad value '" + raw
+                    + "': expected 'increase-read-io', 'active-wait' or 'unsafe-eviction'"));
         }
 
         HaConfig ha(HaConfig d) {

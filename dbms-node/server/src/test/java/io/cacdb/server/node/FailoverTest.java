@@ -80,7 +80,7 @@ class FailoverTest {
      * A lease of 3 s for tests about something other than detection timing (switchover, warm-up): a machine starved of
      * CPU by parallel builds can delay 500 ms-lease renewals past the lease and fence a healthy active.
      */
-    private static NodeConfig relaxedLease(NodeConfig c) {
+    static NodeConfig relaxedLease(NodeConfig c) {
         HaConfig d = HaConfig.defaults();
         return c.withHa(new HaConfig(Duration.ofSeconds(3), d.leaseRenewInterval(), Duration.ofMillis(500),
                 d.leasePollInterval(), d.heartbeatInterval(), d.heartbeatTimeout(), d.connectTimeout(),

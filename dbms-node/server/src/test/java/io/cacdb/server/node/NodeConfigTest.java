@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cacdb.dax.placement.InstanceMetadataZone;
 import io.cacdb.instancemetadata.FakeImdsV2Server;
+import io.cacdb.replay.StandbyConfig;
+import io.cacdb.replay.policy.SlowStandbyPolicy;
+import io.cacdb.replay.prefetch.ReadIoConfig;
 import io.cacdb.server.auth.AuthMethod;
 import io.cacdb.server.auth.ScramVerifier;
 import java.nio.file.Files;
@@ -79,6 +82,8 @@ class NodeConfigTest {
                 lease-poll-interval-millis = 100
                 heartbeat-interval-millis = 120
                 heartbeat-timeout-millis = 700
+                slow-standby-policy = unsafe-eviction
+                read-io-threads = 16
                 user.alice = password:wonderland
                 user.bob = %s
                 """.formatted(verifier)));
@@ -90,6 +95,12 @@ class NodeConfigTest {
         assertEquals(java.time.Duration.ofMillis(100), c.ha().leasePollInterval());
         assertEquals(java.time.Duration.ofMillis(120), c.ha().heartbeatInterval());
         assertEquals(java.time.Duration.ofMillis(700), c.ha().heartbeatTimeout());
+        assertEquals(SlowStandbyPolicy.UNSAFE_EVICTION, c.slowStandbyPolicy());
+        assertEquals(16, c.readIoThreads());
+        assertEquals(SlowStandbyPolicy.UNSAFE_EVICTION, c.standbyConfig().policy());
+        assertEquals(16, c.standbyConfig().readIo().inFlightMin(), "a fixed policy keeps the given limit");
+        assertEquals(16, c.standbyConfig().readIo().inFlightMax());
+        assertEquals(8192, c.standbyConfig().bufferPool().frames());
         assertEquals(7, c.volume());
         assertEquals(64L << 20, c.bufferPoolBytes());
         assertEquals(8192, c.bufferPoolFrames());
@@ -125,12 +136,36 @@ class NodeConfigTest {
             renewals too rare    | lease-renew-interval-millis = 300 | must allow two renewals
             guard too long       | lease-guard-millis = 500          | lease guard
             heartbeat too tight  | heartbeat-timeout-millis = 150    | at least two heartbeat intervals
+            bad policy           | slow-standby-policy = wait        | expected 'increase-read-io', 'active-wait'
+            read io too many     | read-io-threads = 500             | key 'read-io-threads' has bad value '500'
+            read io negative     | read-io-threads = -1              | must be in 0..96
             """)
     void rejectsBadFilesNamingFileAndProblem(String what, String badLines, String expected) throws Exception {
         Path file = write("node-name = n1\nzone = a\ncluster-map = c.map\n" + badLines.replace("\\n", "\n") + "\n");
         NodeConfigException e = assertThrows(NodeConfigException.class, () -> NodeConfig.load(file), what);
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(expected), what + ": " + e.getMessage());
+    }
+
+    @Test
+    void slowStandbyPolicyAndReadIoThreadsReachTheStandbyConfig() {
+        NodeConfig d = NodeConfig.defaults("n2", "b", Path.of("/m"));
+        assertEquals(SlowStandbyPolicy.INCREASE_READ_IO, d.standbyConfig().policy());
+        assertEquals(ReadIoConfig.defaults(), d.standbyConfig().readIo(), "0 = the policy's default limits");
+        ReadIoConfig adaptive = d.withSlowStandby(SlowStandbyPolicy.INCREASE_READ_IO, 32).standbyConfig().readIo();
+        assertEquals(ReadIoConfig.IN_FLIGHT_MIN_DEFAULT, adaptive.inFlightMin());
+        assertEquals(32, adaptive.inFlightMax(), "the adaptive ceiling");
+        ReadIoConfig tiny = d.withSlowStandby(SlowStandbyPolicy.INCREASE_READ_IO, 2).standbyConfig().readIo();
+        assertEquals(2, tiny.inFlightMin());
+        assertEquals(2, tiny.inFlightMax());
+        StandbyConfig wait = d.withSlowStandby(SlowStandbyPolicy.ACTIVE_WAIT, 4).standbyConfig();
+        assertEquals(SlowStandbyPolicy.ACTIVE_WAIT, wait.policy());
+        assertEquals(4, wait.readIo().inFlightMin());
+        assertEquals(4, wait.readIo().inFlightMax());
+        for (SlowStandbyPolicy p : SlowStandbyPolicy.values()) {
+            assertEquals(p, NodeConfig.parsePolicy(NodeConfig.policyWord(p)).orElseThrow());
+        }
+        assertEquals("active-wait", NodeConfig.policyWord(SlowStandbyPolicy.ACTIVE_WAIT));
     }
 
     @Test
