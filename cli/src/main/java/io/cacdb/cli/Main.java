@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "cacdb: a highly available transactional database on a replicated, fenced storage tier (DAX).",
         subcommands = {CommandLine.HelpCommand.class, DaxServerCommand.class, DaxBenchCommand.class,
                 EngineBenchCommand.class, TpccCommand.class, NodeCommand.class, ClusterCommand.class,
-                SqlBenchCommand.class})
+                SqlBenchCommand.class, BackupCommand.class, RestoreCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

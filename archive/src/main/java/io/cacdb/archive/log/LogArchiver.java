@@ -105,7 +105,8 @@ public final class LogArchiver implements AutoCloseable {
 
     /**
      * Reads the manifest (or, for a volume never archived, starts at the redo start of its latest checkpoint: the
-     * oldest log DAX still holds). Blocks; fails with {@link ArchiveException} if S3 cannot be read.
+     * oldest log DAX still holds). Blocks; fails with {@link ArchiveException} if S3 cannot be read (the caller may
+     * go on: {@link #start} retries).
      */
     public void load() {
         Optional<LogArchiveManifest> m = LogArchiveManifest.read(store, volume.volume());
@@ -146,11 +147,12 @@ public final class LogArchiver implements AutoCloseable {
         return d == null || archivedLsn < 0 ? 0 : Math.max(0, d.getAsLong() - archivedLsn);
     }
 
-    /** Starts archiving the durable log of a writer at {@code writerEpoch}; {@link #load} must have run. */
+    /**
+     * Starts archiving the durable log of a writer at {@code writerEpoch}. If {@link #load} has not succeeded yet (S3
+     * was unreachable when the node started), the thread loads the manifest first, retrying with the backoff; the
+     * floor holds all log meanwhile.
+     */
     public void start(long writerEpoch, LongSupplier durable) {
-        if (archivedLsn < 0) {
-            throw new IllegalStateException("load() the archive manifest before start()");
-        }
         this.epoch = writerEpoch;
         this.durableLsn = Objects.requireNonNull(durable, "durable");
         thread = Thread.ofPlatform().daemon().name("log-archiver-v" + volume.volume()).start(this::run);
@@ -169,6 +171,18 @@ public final class LogArchiver implements AutoCloseable {
     private void run() {
         long lastUpload = System.nanoTime();
         Duration backoff = config.backoffMin();
+        while (!closed && archivedLsn < 0) {
+            try {
+                load();
+            } catch (RuntimeException e) {
+                uploadFailures.increment();
+                lastError = Optional.of(e.getMessage());
+                log.warn("archive of volume {}: reading the manifest failed, retrying in {} ms: {}", volume.volume(),
+                        backoff.toMillis(), e.getMessage());
+                pause(backoff);
+                backoff = next(backoff);
+            }
+        }
         while (!closed) {
             long durable = durableLsn.getAsLong();
             long waiting = durable - archivedLsn;
@@ -192,10 +206,14 @@ public final class LogArchiver implements AutoCloseable {
                 log.warn("archive of volume {}: uploading LSN [{}, {}) failed, retrying in {} ms: {}",
                         volume.volume(), archivedLsn, end, backoff.toMillis(), e.getMessage());
                 pause(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(config.backoffMax()) > 0 ? config.backoffMax()
-                        : backoff.multipliedBy(2);
+                backoff = next(backoff);
             }
         }
+    }
+
+    private Duration next(Duration backoff) {
+        Duration doubled = backoff.multipliedBy(2);
+        return doubled.compareTo(config.backoffMax()) > 0 ? config.backoffMax() : doubled;
     }
 
     /** Uploads {@code [from, to)} and the manifest; false if a newer active owns the archive. */

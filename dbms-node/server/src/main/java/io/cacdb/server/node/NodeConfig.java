@@ -5,7 +5,9 @@ import io.cacdb.server.auth.AuthConfig;
 import io.cacdb.server.auth.AuthMethod;
 import io.cacdb.server.auth.ScramVerifier;
 import io.cacdb.server.ha.HaConfig;
+import io.cacdb.archive.s3.S3Config;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything a database node needs to start, typed, with its unit in every name, checked on construction (so a
@@ -43,6 +46,7 @@ import java.util.Objects;
  *                          lease)
  * @param haPort            the HA port (heartbeats between active and standby); 0 = ephemeral
  * @param ha                lease, heartbeat and takeover timing
+ * @param archive           where the active archives the log ({@code archive-s3-*} keys); empty: no archiving
  */
 public record NodeConfig(
         String nodeName,
@@ -64,7 +68,8 @@ public record NodeConfig(
         Map<String, String> users,
         StartRole role,
         int haPort,
-        HaConfig ha) {
+        HaConfig ha,
+        Optional<S3Config> archive) {
 
     /** The volume of a cluster's one database unless configured otherwise. */
     public static final long DEFAULT_VOLUME = 1;
@@ -106,6 +111,7 @@ public record NodeConfig(
         Objects.requireNonNull(authMethod, "authMethod");
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(ha, "ha");
+        Objects.requireNonNull(archive, "archive");
         users = Map.copyOf(users);
         requireLabel("node-name", nodeName);
         requireLabel("zone", zone);
@@ -164,67 +170,73 @@ public record NodeConfig(
                 DEFAULT_ADMIN_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_BUFFER_POOL_BYTES, DEFAULT_LOG_BUFFER_BYTES,
                 DEFAULT_LOG_BUDGET_BYTES, DEFAULT_CHECKPOINT_INTERVAL_MILLIS, 0, DEFAULT_DAX_REQUEST_TIMEOUT_MILLIS,
                 DEFAULT_STORAGE_OPEN_TIMEOUT_MILLIS, AuthMethod.TRUST, Map.of(), StartRole.AUTO, DEFAULT_HA_PORT,
-                HaConfig.defaults());
+                HaConfig.defaults(), Optional.empty());
     }
 
     public NodeConfig withPorts(int newPgPort, int newAdminPort) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, newPgPort, newAdminPort,
                 maxConnections, bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis,
-                zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha, archive);
     }
 
     public NodeConfig withCheckpointIntervalMillis(long millis) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, millis, zoneDelayMillis, daxRequestTimeoutMillis,
-                storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                storageOpenTimeoutMillis, authMethod, users, role, haPort, ha, archive);
     }
 
     public NodeConfig withHaPort(int newHaPort) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, newHaPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, newHaPort, ha, archive);
     }
 
     public NodeConfig withRole(StartRole newRole) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, newRole, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, newRole, haPort, ha, archive);
     }
 
     public NodeConfig withHa(HaConfig newHa) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, newHa);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, newHa, archive);
     }
 
     public NodeConfig withBindHost(String newBindHost) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, newBindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha, archive);
     }
 
     public NodeConfig withVolume(long newVolume) {
         return new NodeConfig(nodeName, zone, clusterMapFile, newVolume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha, archive);
     }
 
     public NodeConfig withBufferPoolBytes(long bytes) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha, archive);
     }
 
     public NodeConfig withZoneDelayMillis(long millis) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, millis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha, archive);
     }
 
     public NodeConfig withAuthentication(AuthMethod method, Map<String, String> newUsers) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
-                daxRequestTimeoutMillis, storageOpenTimeoutMillis, method, newUsers, role, haPort, ha);
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, method, newUsers, role, haPort, ha, archive);
+    }
+
+    public NodeConfig withArchive(Optional<S3Config> newArchive) {
+        return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
+                bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha, newArchive);
     }
 
     /** Buffer pool frames: {@link #bufferPoolBytes} in pages. */
@@ -280,6 +292,9 @@ public record NodeConfig(
             "storage-open-timeout-millis", "auth", "role", "ha-port", "lease-duration-millis",
             "lease-renew-interval-millis", "lease-guard-millis", "lease-poll-interval-millis",
             "heartbeat-interval-millis", "heartbeat-timeout-millis");
+    /** The archive's keys (docs/archive.md): optional, written only when archiving is on. */
+    static final List<String> ARCHIVE_KEYS = List.of("archive-s3-bucket", "archive-s3-region", "archive-s3-prefix",
+            "archive-s3-endpoint");
     static final String USER_KEY_PREFIX = "user.";
     private static final List<String> REQUIRED = List.of("node-name", "zone", "cluster-map");
 
@@ -313,9 +328,9 @@ public record NodeConfig(
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
-            if (!KEYS.contains(key) && !key.startsWith(USER_KEY_PREFIX)) {
-                throw new NodeConfigException(where + ": unknown key '" + key + "' (known keys: " + KEYS
-                        + " and user.<name>)");
+            if (!KEYS.contains(key) && !ARCHIVE_KEYS.contains(key) && !key.startsWith(USER_KEY_PREFIX)) {
+                throw new NodeConfigException(where + ": unknown key '" + key + "' (known keys: " + KEYS + ", "
+                        + ARCHIVE_KEYS + " and user.<name>)");
             }
             Integer earlier = lineOf.putIfAbsent(key, i + 1);
             if (earlier != null) {
@@ -357,7 +372,8 @@ public record NodeConfig(
                     users,
                     v.role(d.role),
                     (int) v.number("ha-port", d.haPort, false),
-                    v.ha(d.ha));
+                    v.ha(d.ha),
+                    v.archive());
         } catch (NodeConfigException e) {
             throw new NodeConfigException(file + ": " + e.getMessage(), e);
         }
@@ -375,6 +391,12 @@ public record NodeConfig(
         for (int i = 0; i < KEYS.size(); i++) {
             sb.append(KEYS.get(i)).append(" = ").append(values[i]).append('\n');
         }
+        archive.ifPresent(a -> {
+            sb.append("archive-s3-bucket = ").append(a.bucket()).append('\n');
+            sb.append("archive-s3-region = ").append(a.region()).append('\n');
+            sb.append("archive-s3-prefix = ").append(a.prefix()).append('\n');
+            a.endpoint().ifPresent(e -> sb.append("archive-s3-endpoint = ").append(e).append('\n'));
+        });
         users.forEach((user, secret) -> sb.append(USER_KEY_PREFIX).append(user).append(" = ").append(secret)
                 .append('\n'));
         return sb.toString();
@@ -396,6 +418,28 @@ public record NodeConfig(
             }
             return StartRole.parse(raw).orElseThrow(() -> new NodeConfigException("line " + lineOf.get("role")
                     + ": key 'role' has bad value '" + raw + "': expected 'active', 'standby' or 'auto'"));
+        }
+
+        /** The archive's S3 location, present when {@code archive-s3-bucket} is set; the rest needs the bucket. */
+        Optional<S3Config> archive() {
+            String bucket = values.get("archive-s3-bucket");
+            if (bucket == null) {
+                for (String key : ARCHIVE_KEYS) {
+                    if (values.containsKey(key)) {
+                        throw new NodeConfigException("line " + lineOf.get(key) + ": key '" + key + "' needs"
+                                + " 'archive-s3-bucket' (archiving is on only with a bucket)");
+                    }
+                }
+                return Optional.empty();
+            }
+            String endpoint = values.get("archive-s3-endpoint");
+            try {
+                return Optional.of(S3Config.of(values.getOrDefault("archive-s3-region", S3Config.DEFAULT_REGION),
+                        bucket, values.getOrDefault("archive-s3-prefix", ""),
+                        endpoint == null ? Optional.empty() : Optional.of(URI.create(endpoint))));
+            } catch (IllegalArgumentException e) {
+                throw new NodeConfigException("archive settings: " + e.getMessage());
+            }
         }
 
         HaConfig ha(HaConfig d) {
