@@ -1,5 +1,6 @@
 package io.cacdb.cli;
 
+import io.cacdb.archive.s3.ArchiveException;
 import io.cacdb.archive.s3.S3Config;
 import io.cacdb.dax.client.DaxClient;
 import io.cacdb.dax.client.DaxClientConfig;
@@ -8,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +33,19 @@ final class ArchiveOptions {
     @Option(names = "--s3-endpoint", paramLabel = "URL",
             description = "endpoint override for S3-compatible stores, path-style (e.g. http://127.0.0.1:9000)")
     URI endpoint;
+
+    /**
+     * Runs a command's body; an {@link ArchiveException} (a missing or corrupt object, a gap, a bad target, refused
+     * credentials) is printed as one line naming what is wrong, exit code 1, without a stack trace.
+     */
+    static int reportingErrors(Callable<Integer> body) throws Exception {
+        try {
+            return body.call();
+        } catch (ArchiveException | IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
 
     S3Config s3() {
         return S3Config.of(region, bucket, prefix, Optional.ofNullable(endpoint));

@@ -43,15 +43,17 @@ final class BackupCommand implements Runnable {
         long archiveWaitSeconds;
 
         @Override
-        public Integer call() {
-            try (S3Store store = S3Store.open(archive.s3()); DaxClient client = dax.client()) {
-                long started = System.nanoTime();
-                BackupManifest m = Backup.create(client, volume, store, Clock.systemUTC(),
-                        Duration.ofSeconds(archiveWaitSeconds));
-                System.out.printf("backup %s: volume %d, %d pages, LSN %d..%d, %.1f s%n", m.id(), m.volume(),
-                        m.pages(), m.startLsn(), m.endLsn(), (System.nanoTime() - started) / 1e9);
-                return 0;
-            }
+        public Integer call() throws Exception {
+            return ArchiveOptions.reportingErrors(() -> {
+                try (S3Store store = S3Store.open(archive.s3()); DaxClient client = dax.client()) {
+                    long started = System.nanoTime();
+                    BackupManifest m = Backup.create(client, volume, store, Clock.systemUTC(),
+                            Duration.ofSeconds(archiveWaitSeconds));
+                    System.out.printf("backup %s: volume %d, %d pages, LSN %d..%d, %.1f s%n", m.id(), m.volume(),
+                            m.pages(), m.startLsn(), m.endLsn(), (System.nanoTime() - started) / 1e9);
+                    return 0;
+                }
+            });
         }
     }
 
@@ -63,15 +65,18 @@ final class BackupCommand implements Runnable {
         long volume;
 
         @Override
-        public Integer call() {
-            try (S3Store store = S3Store.open(archive.s3())) {
-                System.out.printf("%-24s %-24s %10s %14s %14s%n", "id", "created", "pages", "start-lsn", "end-lsn");
-                for (BackupManifest m : Backups.list(store, volume)) {
-                    System.out.printf("%-24s %-24s %10d %14d %14d%n", m.id(), Instant.ofEpochMilli(m.createdMillis()),
-                            m.pages(), m.startLsn(), m.endLsn());
+        public Integer call() throws Exception {
+            return ArchiveOptions.reportingErrors(() -> {
+                try (S3Store store = S3Store.open(archive.s3())) {
+                    System.out.printf("%-24s %-24s %10s %14s %14s%n", "id", "created", "pages", "start-lsn", "end-lsn");
+                    for (BackupManifest m : Backups.list(store, volume)) {
+                        System.out.printf("%-24s %-24s %10d %14d %14d%n", m.id(),
+                                Instant.ofEpochMilli(m.createdMillis()),
+                                m.pages(), m.startLsn(), m.endLsn());
+                    }
+                    return 0;
                 }
-                return 0;
-            }
+            });
         }
     }
 
@@ -85,14 +90,16 @@ final class BackupCommand implements Runnable {
         String id;
 
         @Override
-        public Integer call() {
-            try (S3Store store = S3Store.open(archive.s3())) {
-                Backups.Verified v = Backups.verify(store, id);
-                System.out.printf("backup %s OK: %d chunks, %d pages; log LSN %d..%d in %d segments (archived up to"
-                        + " %d)%n", id, v.chunks(), v.pages(), v.backup().startLsn(), v.backup().endLsn(),
-                        v.segments(), v.archivedLsn());
-                return 0;
-            }
+        public Integer call() throws Exception {
+            return ArchiveOptions.reportingErrors(() -> {
+                try (S3Store store = S3Store.open(archive.s3())) {
+                    Backups.Verified v = Backups.verify(store, id);
+                    System.out.printf("backup %s OK: %d chunks, %d pages; log LSN %d..%d in %d segments (archived up to"
+                            + " %d)%n", id, v.chunks(), v.pages(), v.backup().startLsn(), v.backup().endLsn(),
+                            v.segments(), v.archivedLsn());
+                    return 0;
+                }
+            });
         }
     }
 
@@ -112,14 +119,16 @@ final class BackupCommand implements Runnable {
         long keepDays;
 
         @Override
-        public Integer call() {
-            try (S3Store store = S3Store.open(archive.s3())) {
-                Backups.Expired e = Backups.expire(store, volume, keepNewest, Duration.ofDays(keepDays),
-                        System.currentTimeMillis());
-                System.out.printf("expired %d backups %s and %d archived log segments%n", e.deletedBackups().size(),
-                        e.deletedBackups(), e.deletedSegments());
-                return 0;
-            }
+        public Integer call() throws Exception {
+            return ArchiveOptions.reportingErrors(() -> {
+                try (S3Store store = S3Store.open(archive.s3())) {
+                    Backups.Expired e = Backups.expire(store, volume, keepNewest, Duration.ofDays(keepDays),
+                            System.currentTimeMillis());
+                    System.out.printf("expired %d backups %s and %d archived log segments%n", e.deletedBackups().size(),
+                            e.deletedBackups(), e.deletedSegments());
+                    return 0;
+                }
+            });
         }
     }
 }

@@ -48,7 +48,7 @@ final class RestoreCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         RestoreTarget t;
         if (target.lsn != null) {
             t = new RestoreTarget.ToLsn(target.lsn);
@@ -62,12 +62,16 @@ final class RestoreCommand implements Callable<Integer> {
                         + "' is not an ISO-8601 instant such as 2026-05-01T12:00:00Z");
             }
         }
-        try (S3Store store = S3Store.open(archive.s3()); DaxClient client = dax.client()) {
-            Restore.Result r = Restore.run(client, store, backupId, t, volume);
-            System.out.printf("restored backup %s into volume %d: %d pages, %d log blocks, log LSN %d..%d, %.1f s%n",
-                    r.backupId(), r.volume(), r.pages(), r.logBlocks(), r.startLsn(), r.cutLsn(),
-                    r.took().toMillis() / 1e3);
-            return 0;
-        }
+        RestoreTarget chosen = t;
+        return ArchiveOptions.reportingErrors(() -> {
+            try (S3Store store = S3Store.open(archive.s3()); DaxClient client = dax.client()) {
+                Restore.Result r = Restore.run(client, store, backupId, chosen, volume);
+                System.out.printf("restored backup %s into volume %d: %d pages, %d log blocks, log LSN %d..%d,"
+                        + " %.1f s%n",
+                        r.backupId(), r.volume(), r.pages(), r.logBlocks(), r.startLsn(), r.cutLsn(),
+                        r.took().toMillis() / 1e3);
+                return 0;
+            }
+        });
     }
 }

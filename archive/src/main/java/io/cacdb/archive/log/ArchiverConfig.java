@@ -32,7 +32,8 @@ public record ArchiverConfig(int segmentTargetBytes, int segmentMaxBytes, Durati
         Objects.requireNonNull(uploadInterval, "uploadInterval");
         Objects.requireNonNull(backoffMin, "backoffMin");
         Objects.requireNonNull(backoffMax, "backoffMax");
-        if (segmentTargetBytes < 1 || segmentMaxBytes < segmentTargetBytes || segmentMaxBytes > SEGMENT_MAX_BYTES_LIMIT) {
+        if (segmentTargetBytes < 1 || segmentMaxBytes < segmentTargetBytes
+                || segmentMaxBytes > SEGMENT_MAX_BYTES_LIMIT) {
             throw new IllegalArgumentException("need 1 <= segment target bytes (" + segmentTargetBytes
                     + ") <= segment max bytes (" + segmentMaxBytes + ") <= " + SEGMENT_MAX_BYTES_LIMIT);
         }

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * log wait, or {@link ArchiverConfig#uploadInterval} passed with any waiting, it reads the log blocks of
  * {@code [archivedLsn, min(durable, archivedLsn + segmentMax))} from DAX at quorum, validates each
  * ({@link LogBlock#decode}), uploads them as one {@link LogSegment} (multipart when large) whose key carries its LSN
- * range and SHA-256, then rewrites the {@link LogArchiveManifest}. Only then does {@link #archivedLsn()} — and with it
- * {@link #retentionFloorLsn()}, which the node folds into the engine's log retention floor — move, so no log block
+ * range and SHA-256, then rewrites the {@link LogArchiveManifest}. Only then does {@link #archivedLsn()} move, and
+ * with it {@link #retentionFloorLsn()}, which the node folds into the engine's log retention floor: no log block
  * leaves DAX before it is in S3.
  *
  * <h2>Failures</h2>

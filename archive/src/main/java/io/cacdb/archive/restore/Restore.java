@@ -132,7 +132,8 @@ public final class Restore {
             case RestoreTarget.ToTime t -> {
                 if (t.micros() > archive.archivedAtMicros()) {
                     throw new ArchiveException("target time " + instant(t.micros()) + " is after the archive of"
-                            + " volume " + backup.volume() + " was last advanced (" + instant(archive.archivedAtMicros())
+                            + " volume " + backup.volume() + " was last advanced ("
+                            + instant(archive.archivedAtMicros())
                             + ", up to LSN " + archive.archivedLsn() + "); commits after that are not archived");
                 }
                 yield archive.archivedLsn();
