@@ -70,7 +70,7 @@ class ArchiveRestoreTest {
         s3 = S3ProxyServer.startNew();
         s3.createBucket(BUCKET);
         dax = LocalDaxCluster.startInProcess();
-        client = DaxClient.create(dax.clusterMap(), DaxClientConfig.defaults("a"), new SimpleMeterRegistry());
+        client = DaxClient.create(dax.clusterMap(), DaxClientConfig.builder("a").requestTimeout(ArchiveTestDb.DAX_REQUEST_TIMEOUT).build(), new SimpleMeterRegistry());
     }
 
     @AfterAll
@@ -203,7 +203,7 @@ class ArchiveRestoreTest {
             Path daxDir = dir.resolve("dax");
             try (LocalDaxCluster tier = LocalDaxCluster.start(LocalDaxCluster.Options
                     .defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(daxDir));
-                 DaxClient c = DaxClient.create(tier.clusterMap(), DaxClientConfig.defaults("a"),
+                 DaxClient c = DaxClient.create(tier.clusterMap(), DaxClientConfig.builder("a").requestTimeout(ArchiveTestDb.DAX_REQUEST_TIMEOUT).build(),
                          new SimpleMeterRegistry())) {
                 await(c.createVolume(volume));
                 ArchiveTestDb a = new ArchiveTestDb(c, volume, 1, store, FAST);
@@ -231,7 +231,7 @@ class ArchiveRestoreTest {
             assertTrue(!Files.exists(daxDir), "every DAX server's data is gone");
             try (LocalDaxCluster fresh = LocalDaxCluster.start(LocalDaxCluster.Options
                     .defaults(LocalDaxCluster.Mode.IN_PROCESS).withBaseDir(dir.resolve("dax-new")));
-                 DaxClient c = DaxClient.create(fresh.clusterMap(), DaxClientConfig.defaults("a"),
+                 DaxClient c = DaxClient.create(fresh.clusterMap(), DaxClientConfig.builder("a").requestTimeout(ArchiveTestDb.DAX_REQUEST_TIMEOUT).build(),
                          new SimpleMeterRegistry())) {
                 Restore.Result r = Restore.run(c, store, backupId, new RestoreTarget.ToLsn(archived), volume);
                 try (Database db = ArchiveTestDb.openPlain(c, volume, 2)) {

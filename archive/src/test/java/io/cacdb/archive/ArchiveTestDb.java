@@ -34,6 +34,11 @@ final class ArchiveTestDb implements AutoCloseable {
     static final String TABLE = "kv";
     /** Every wait in these tests: generous for a loaded 2-core machine; conditions are polled, never slept on. */
     static final Duration WAIT = Duration.ofSeconds(60);
+    /**
+     * 10 s per DAX request, not the 2 s default: on a shared 2-core machine a write can wait seconds for a core, and
+     * a log write that times out halts the engine (by design) — which would test the machine, not the archive.
+     */
+    static final Duration DAX_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     final MeterRegistry registry = new SimpleMeterRegistry();
     final VolumeWriter writer;
@@ -81,9 +86,13 @@ final class ArchiveTestDb implements AutoCloseable {
 
     /** Waits until everything durable now is archived. */
     void awaitArchived() {
+        awaitArchivedWithin(WAIT);
+    }
+
+    void awaitArchivedWithin(Duration wait) {
         long target = durableLsn();
         archiver.nudge();
-        waitFor(() -> archiver.archivedLsn() >= target, "the archive to reach LSN " + target + " (at "
+        waitFor(() -> archiver.archivedLsn() >= target, wait, "the archive to reach LSN " + target + " (at "
                 + archiver.archivedLsn() + ", last error " + archiver.lastError().orElse("none") + ")");
     }
 
@@ -99,10 +108,14 @@ final class ArchiveTestDb implements AutoCloseable {
     }
 
     static void waitFor(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        waitFor(condition, WAIT, what);
+    }
+
+    static void waitFor(BooleanSupplier condition, Duration wait, String what) {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT + " waiting for " + what);
+                throw new AssertionError("timed out after " + wait + " waiting for " + what);
             }
             Thread.onSpinWait();
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));

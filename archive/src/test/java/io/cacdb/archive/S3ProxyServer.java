@@ -18,12 +18,24 @@ public final class S3ProxyServer implements AutoCloseable {
     public static final String ACCESS_KEY = "cacdb-test-access";
     public static final String SECRET_KEY = "cacdb-test-secret";
 
-    private final BlobStore blobs = new TransientNio2BlobStore();
+    private final BlobStore blobs;
     private int port;
     private S3Proxy proxy;
 
+    private S3ProxyServer(BlobStore blobs) {
+        this.blobs = blobs;
+    }
+
+    /** Objects in memory. */
     public static S3ProxyServer startNew() {
-        S3ProxyServer s = new S3ProxyServer();
+        S3ProxyServer s = new S3ProxyServer(new TransientNio2BlobStore());
+        s.start();
+        return s;
+    }
+
+    /** Objects in files under {@code dir} (benchmarks: more data than the heap holds). */
+    public static S3ProxyServer startOnDisk(java.nio.file.Path dir) {
+        S3ProxyServer s = new S3ProxyServer(new org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore(dir.toString()));
         s.start();
         return s;
     }

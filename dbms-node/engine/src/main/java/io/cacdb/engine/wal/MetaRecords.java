@@ -49,7 +49,7 @@ public final class MetaRecords {
     static final int FORMAT_VERSION = 1;
     static final int KIND_CHECKPOINT = 0;
     static final int KIND_EPOCH_HISTORY = 1;
-    static final int KIND_RESTORE = 2;
+    static final int KIND_RESTORE = 3;
     private static final int HEADER_BYTES = 4 + 2 + 2 + 8;
 
     /** A META record's value with the sequence it was stored at. */
