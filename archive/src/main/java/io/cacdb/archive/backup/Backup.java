@@ -1,6 +1,7 @@
 package io.cacdb.archive.backup;
 
 import io.cacdb.archive.ArchiveKeys;
+import io.cacdb.archive.StorageWait;
 import io.cacdb.archive.log.LogArchiveManifest;
 import io.cacdb.archive.s3.ArchiveException;
 import io.cacdb.archive.s3.S3Store;
@@ -176,16 +177,7 @@ public final class Backup {
         return true;
     }
 
-    static <T> T await(CompletableFuture<T> f, String what) {
-        try {
-            return f.get(STORAGE_STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new ArchiveException(what + " failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new ArchiveException(what + " took over " + STORAGE_STEP_TIMEOUT + "; are the DAX servers up?", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ArchiveException("interrupted while " + what, e);
-        }
+    private static <T> T await(CompletableFuture<T> f, String what) {
+        return StorageWait.await(f, STORAGE_STEP_TIMEOUT, what);
     }
 }

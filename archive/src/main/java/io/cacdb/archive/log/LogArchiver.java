@@ -1,6 +1,7 @@
 package io.cacdb.archive.log;
 
 import io.cacdb.archive.ArchiveKeys;
+import io.cacdb.archive.StorageWait;
 import io.cacdb.archive.s3.ArchiveException;
 import io.cacdb.archive.s3.S3Store;
 import io.cacdb.dax.block.Block;
@@ -219,15 +220,16 @@ public final class LogArchiver implements AutoCloseable {
     /** Uploads {@code [from, to)} and the manifest; false if a newer active owns the archive. */
     private boolean uploadSegment(long from, long to) {
         long started = System.nanoTime();
-        LogSegment segment = readSegment(from, to);
-        byte[] bytes = segment.encode();
-        String sha = S3Store.sha256(bytes);
+        // S3 first: while it is down, a retry costs one request, not a re-read of the segment from DAX
         Optional<LogArchiveManifest> current = LogArchiveManifest.read(store, volume.volume());
         if (current.isPresent() && current.get().writerEpoch() > epoch) {
             log.warn("archive of volume {}: the manifest was written at epoch {}, above this node's {}: a newer"
                     + " active archives now; stopping", volume.volume(), current.get().writerEpoch(), epoch);
             return false;
         }
+        LogSegment segment = readSegment(from, to);
+        byte[] bytes = segment.encode();
+        String sha = S3Store.sha256(bytes);
         store.put(ArchiveKeys.segment(volume.volume(), from, to, sha), bytes);
         long nowMicros = registry.config().clock().wallTime() * 1000;
         new LogArchiveManifest(volume.volume(), epoch, startLsn, to, nowMicros).write(store);
@@ -250,7 +252,8 @@ public final class LogArchiver implements AutoCloseable {
             }
             for (long x = b; x <= batchEnd; x++) {
                 long blockNo = x;
-                Block raw = await(reads.get((int) (x - b)), "reading log block " + x).orElseThrow(() ->
+                Block raw = StorageWait.await(reads.get((int) (x - b)), BLOCK_READ_TIMEOUT, "reading log block " + x
+                        + " of volume " + volume.volume()).orElseThrow(() ->
                         new ArchiveException("log block " + blockNo + " of volume " + volume.volume()
                                 + " is not in DAX although LSN " + to + " is durable; was the log truncated below"
                                 + " the archive point?"));
@@ -270,23 +273,9 @@ public final class LogArchiver implements AutoCloseable {
     }
 
     private Optional<CheckpointPointer> checkpoint() {
-        return await(MetaRecords.readCheckpoint(volume), "reading the checkpoint pointer")
+        return StorageWait.await(MetaRecords.readCheckpoint(volume), BLOCK_READ_TIMEOUT,
+                "reading the checkpoint pointer of volume " + volume.volume())
                 .map(MetaRecords.Stored::value);
-    }
-
-    private <T> T await(CompletableFuture<T> f, String what) {
-        try {
-            return f.get(BLOCK_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new ArchiveException(what + " of volume " + volume.volume() + " failed: " + e.getCause(),
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw new ArchiveException(what + " of volume " + volume.volume() + " took over " + BLOCK_READ_TIMEOUT,
-                    e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ArchiveException("interrupted while " + what, e);
-        }
     }
 
     private void pause(Duration d) {
