@@ -32,6 +32,7 @@ import java.util.function.BooleanSupplier;
 final class ArchiveTestDb implements AutoCloseable {
 
     static final String TABLE = "kv";
+    static final String OTHER_TABLE = "kv_other";
     /** Every wait in these tests: generous for a loaded 2-core machine; conditions are polled, never slept on. */
     static final Duration WAIT = Duration.ofSeconds(60);
     /**
@@ -63,8 +64,12 @@ final class ArchiveTestDb implements AutoCloseable {
     }
 
     void createTable() {
+        createTable(TABLE);
+    }
+
+    void createTable(String name) {
         try (DatabaseTransaction t = db.begin(IsolationLevel.SERIALIZABLE, false)) {
-            t.createTable(TableSpec.of(TABLE, List.of(ColumnDef.notNull("id", ColumnType.bigint()),
+            t.createTable(TableSpec.of(name, List.of(ColumnDef.notNull("id", ColumnType.bigint()),
                     ColumnDef.of("v", ColumnType.text())), "id"));
             t.commit();
         }
@@ -74,7 +79,7 @@ final class ArchiveTestDb implements AutoCloseable {
     void insert(long... ids) {
         try (DatabaseTransaction t = db.begin(IsolationLevel.SERIALIZABLE, false)) {
             for (long id : ids) {
-                t.insert(TABLE, Row.of(id, "value-" + id + "-" + "x".repeat((int) (id % 50))));
+                t.insert(TABLE, Row.of(id, "value-" + id + "-" + "x".repeat((int) (id % 50) * 20)));
             }
             t.commit();
         }
@@ -97,9 +102,13 @@ final class ArchiveTestDb implements AutoCloseable {
     }
 
     static TreeSet<Long> ids(Database db) {
+        return ids(db, TABLE);
+    }
+
+    static TreeSet<Long> ids(Database db, String table) {
         TreeSet<Long> out = new TreeSet<>();
         try (DatabaseTransaction t = db.begin(IsolationLevel.SERIALIZABLE, true);
-             RowCursor c = t.scan(TABLE, ScanSpec.primary())) {
+             RowCursor c = t.scan(table, ScanSpec.primary())) {
             while (c.next()) {
                 out.add((Long) c.row().get(0));
             }

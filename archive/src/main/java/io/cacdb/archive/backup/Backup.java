@@ -10,6 +10,7 @@ import io.cacdb.dax.block.BlockAddress;
 import io.cacdb.dax.block.BlockSummary;
 import io.cacdb.dax.block.Space;
 import io.cacdb.dax.block.Version;
+import io.cacdb.dax.client.BelowTruncationException;
 import io.cacdb.dax.client.DaxClient;
 import io.cacdb.dax.cluster.ServerInfo;
 import io.cacdb.engine.page.PageOps;
@@ -17,6 +18,7 @@ import io.cacdb.engine.volume.DaxVolume;
 import io.cacdb.engine.volume.ReadConsistency;
 import io.cacdb.engine.volume.VolumeReader;
 import io.cacdb.engine.wal.CheckpointPointer;
+import io.cacdb.engine.wal.LogBlock;
 import io.cacdb.engine.wal.LogEnd;
 import io.cacdb.engine.wal.LogRecordCodec;
 import io.cacdb.engine.wal.MetaRecords;
@@ -76,6 +78,12 @@ public final class Backup {
         log.info("backup {} of volume {}: start LSN {} (checkpoint at {})", id, volume, start.redoStartLsn(),
                 start.checkpointLsn());
 
+        long logStart = oldestLogLsn(reader, start.redoStartLsn());
+        long archiveStart = LogArchiveManifest.read(store, volume).map(LogArchiveManifest::startLsn).orElse(logStart);
+        if (archiveStart > logStart) {
+            // archiving began after this log was written: the archive cannot give it (see docs/archive.md, limits)
+            logStart = Math.min(archiveStart, start.redoStartLsn());
+        }
         TreeSet<Long> pageNos = listPages(client, volume);
         List<BackupManifest.Chunk> chunks = new ArrayList<>();
         List<Long> all = new ArrayList<>(pageNos);
@@ -92,11 +100,11 @@ public final class Backup {
         LogRecordCodec codec = new LogRecordCodec(PageOps::decode);
         long end = LogEnd.find(reader, codec, await(MetaRecords.epochHistory(reader), "reading the epoch history"),
                 now.redoStartLsn()).endLsn();
-        BackupManifest manifest = new BackupManifest(id, volume, created, start.checkpointLsn(),
+        BackupManifest manifest = new BackupManifest(id, volume, created, logStart, start.checkpointLsn(),
                 start.redoStartLsn(), Math.max(end, start.checkpointLsn()), all.size(), chunks);
         long deadline = System.nanoTime() + archiveWait.toNanos();
         boolean covered = waitUntil(() -> LogArchiveManifest.read(store, volume)
-                .filter(m -> m.startLsn() <= manifest.startLsn() && m.archivedLsn() >= manifest.endLsn())
+                .filter(m -> m.startLsn() <= manifest.logStartLsn() && m.archivedLsn() >= manifest.endLsn())
                 .isPresent(), deadline);
         if (!covered) {
             long archived = LogArchiveManifest.read(store, volume).map(LogArchiveManifest::archivedLsn).orElse(-1L);
@@ -110,6 +118,39 @@ public final class Backup {
         log.info("backup {} of volume {}: {} pages in {} chunks, LSN [{}, {}]", id, volume, all.size(),
                 chunks.size(), manifest.startLsn(), manifest.endLsn());
         return manifest;
+    }
+
+    /**
+     * The start of the oldest log block DAX holds at or below {@code redoStart}'s block: truncation deletes whole
+     * blocks below a point, so present blocks are contiguous and a binary search with quorum reads finds it.
+     */
+    static long oldestLogLsn(VolumeReader reader, long redoStart) {
+        long hi = LogBlock.blockOf(redoStart);
+        if (!logBlockPresent(reader, hi)) {
+            return redoStart; // the redo start's block not written yet (a new volume): nothing older exists
+        }
+        long lo = -1; // absent (or before block 0)
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            if (logBlockPresent(reader, mid)) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return LogBlock.startLsn(hi);
+    }
+
+    private static boolean logBlockPresent(VolumeReader reader, long blockNo) {
+        try {
+            return await(reader.read(BlockAddress.log(reader.volume(), blockNo), ReadConsistency.QUORUM,
+                    Version.ZERO), "reading log block " + blockNo).isPresent();
+        } catch (ArchiveException e) {
+            if (e.getCause() instanceof BelowTruncationException) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Every page number any server holds for {@code volume}. Fails only if no server answers. */

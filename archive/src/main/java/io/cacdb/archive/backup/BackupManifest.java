@@ -11,9 +11,12 @@ import java.util.List;
  * {@code volume} taken while it ran. Restoring it needs the archived log from {@code startLsn} (the redo start of the
  * checkpoint current when the copy began) through {@code endLsn} (the durable end of the log when the copy finished):
  * the backup is consistent only at or after {@code endLsn}. {@code checkpointLsn} is where recovery's analysis starts.
+ * {@code logStartLsn} (at or below {@code startLsn}) is where the restored log begins: the oldest log DAX still held
+ * when the copy began, which the engine's truncation keeps for every transaction then active — rolling back one that
+ * began before the redo start needs its early records.
  */
-public record BackupManifest(String id, long volume, long createdMillis, long checkpointLsn, long startLsn,
-                             long endLsn, long pages, List<Chunk> chunks) {
+public record BackupManifest(String id, long volume, long createdMillis, long logStartLsn, long checkpointLsn,
+                             long startLsn, long endLsn, long pages, List<Chunk> chunks) {
 
     /** One chunk object: its index, how many pages it holds, its size and SHA-256. */
     public record Chunk(int index, int pages, long bytes, String sha256) {
@@ -24,15 +27,16 @@ public record BackupManifest(String id, long volume, long createdMillis, long ch
 
     public BackupManifest {
         chunks = List.copyOf(chunks);
-        if (startLsn < 0 || checkpointLsn < startLsn || endLsn < checkpointLsn) {
-            throw new IllegalArgumentException("backup " + id + ": need start " + startLsn + " <= checkpoint "
-                    + checkpointLsn + " <= end " + endLsn);
+        if (logStartLsn < 0 || startLsn < logStartLsn || checkpointLsn < startLsn || endLsn < checkpointLsn) {
+            throw new IllegalArgumentException("backup " + id + ": need log start " + logStartLsn + " <= start "
+                    + startLsn + " <= checkpoint " + checkpointLsn + " <= end " + endLsn);
         }
     }
 
     public byte[] encode() {
         TextManifest m = TextManifest.create(KIND, FORMAT).put("id", id).put("volume", volume)
-                .put("created-millis", createdMillis).put("checkpoint-lsn", checkpointLsn).put("start-lsn", startLsn)
+                .put("created-millis", createdMillis).put("log-start-lsn", logStartLsn)
+                .put("checkpoint-lsn", checkpointLsn).put("start-lsn", startLsn)
                 .put("end-lsn", endLsn).put("pages", pages);
         for (Chunk c : chunks) {
             m.add("chunk", c.index(), c.pages(), c.bytes(), c.sha256());
@@ -54,6 +58,6 @@ public record BackupManifest(String id, long volume, long createdMillis, long ch
                     m.parseLong(row[2], "chunk bytes"), row[3]));
         }
         return new BackupManifest(m.string("id"), m.number("volume"), m.number("created-millis"),
-                m.number("checkpoint-lsn"), m.number("start-lsn"), m.number("end-lsn"), m.number("pages"), chunks);
+                m.number("log-start-lsn"), m.number("checkpoint-lsn"), m.number("start-lsn"), m.number("end-lsn"), m.number("pages"), chunks);
     }
 }

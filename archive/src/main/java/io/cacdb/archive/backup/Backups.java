@@ -40,7 +40,7 @@ public final class Backups {
 
     /**
      * Reads every chunk of backup {@code id} and checks its SHA-256 and layout, then that the archived log holds
-     * {@code [start, end]} without a gap, fetching and checking every segment of the range. Fails with an
+     * {@code [log start, end]} without a gap, fetching and checking every segment of the range. Fails with an
      * {@link ArchiveException} naming the first missing or corrupt object, or the gap.
      */
     public static Verified verify(S3Store store, String id) {
@@ -69,7 +69,7 @@ public final class Backups {
             throw new ArchiveException("backup " + id + " needs the log up to LSN " + m.endLsn()
                     + " but the archive of volume " + m.volume() + " reaches only " + archive.archivedLsn());
         }
-        ArchivedLog log = ArchivedLog.open(store, m.volume(), m.volume(), m.startLsn(), m.endLsn());
+        ArchivedLog log = ArchivedLog.open(store, m.volume(), m.volume(), m.logStartLsn(), m.endLsn());
         for (var s : log.chain()) {
             ArchivedLog.fetch(store, s);
         }
@@ -110,7 +110,7 @@ public final class Backups {
         }
         int segments = 0;
         if (!kept.isEmpty()) {
-            long floor = kept.stream().mapToLong(BackupManifest::startLsn).min().orElseThrow();
+            long floor = kept.stream().mapToLong(BackupManifest::logStartLsn).min().orElseThrow();
             for (var s : ArchivedLog.segments(store, volume)) {
                 if (s.endLsn() <= floor) {
                     store.delete(s.key());

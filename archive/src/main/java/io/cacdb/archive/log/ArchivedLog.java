@@ -175,8 +175,8 @@ public final class ArchivedLog implements VolumeReader {
         if (pos < to) {
             throw new IllegalStateException("chain does not cover LSN " + pos + " of block " + blockNo);
         }
-        if (blockNo == LogBlock.blockOf(fromLsn) && (first == LogBlock.NO_RECORD_START
-                || first < LogBlock.offsetOf(fromLsn))) {
+        if (blockNo == LogBlock.blockOf(fromLsn) && LogBlock.offsetOf(fromLsn) > 0
+                && (first == LogBlock.NO_RECORD_START || first < LogBlock.offsetOf(fromLsn))) {
             first = LogBlock.offsetOf(fromLsn); // a record boundary; bytes below it are not restored
         }
         if (first != LogBlock.NO_RECORD_START && first >= payload.length) {

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *       (over {@link ArchivedLog}); for an LSN, the last mini-transaction end at or before it; for a time, the end of
  *       the mini-transaction of the last commit at or before it;</li>
  *   <li>refuse if the new volume exists; create it, fence it to epoch 1, and mark it <b>RESTORING</b> (META 3);</li>
- *   <li>write the backup's pages, then the log blocks from the start LSN up to the cut (the last one cut short), then
+ *   <li>write the backup's pages, then the log blocks from the backup's log start LSN up to the cut (the last one cut short), then
  *       the backup's checkpoint pointer (META 0);</li>
  *   <li>mark it <b>COMPLETE</b> — the last write. {@code Engine.open} refuses a volume still marked RESTORING, so a
  *       restore that fails half-way leaves nothing that looks usable.</li>
@@ -90,9 +90,9 @@ public final class Restore {
 
         long pages = writePages(store, backup, writer);
         long blocks = 0;
-        try (ArchivedLog archived = ArchivedLog.open(store, backup.volume(), newVolume, backup.startLsn(), cut)) {
+        try (ArchivedLog archived = ArchivedLog.open(store, backup.volume(), newVolume, backup.logStartLsn(), cut)) {
             Window window = new Window();
-            for (long b = LogBlock.blockOf(backup.startLsn()); LogBlock.startLsn(b) < cut; b++) {
+            for (long b = LogBlock.blockOf(backup.logStartLsn()); LogBlock.startLsn(b) < cut; b++) {
                 var block = archived.block(b, cut);
                 if (block.isPresent()) {
                     window.add(writer.write(block.get()), "writing log block " + b + " of volume " + newVolume);
@@ -138,7 +138,8 @@ public final class Restore {
             }
         };
         LogRecordCodec codec = new LogRecordCodec(PageOps::decode);
-        try (ArchivedLog archived = ArchivedLog.open(store, backup.volume(), newVolume, backup.startLsn(), limit)) {
+        try (ArchivedLog archived = ArchivedLog.open(store, backup.volume(), newVolume, backup.logStartLsn(),
+                limit)) {
             LogReader reader = new LogReader(archived, codec, ReadConsistency.QUORUM, () -> EpochHistory.EMPTY,
                     backup.startLsn());
             long cut = backup.startLsn();
