@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class, DaxServerCommand.class, DaxBenchCommand.class,
                 EngineBenchCommand.class, TpccCommand.class, NodeCommand.class, ClusterCommand.class,
                 SqlBenchCommand.class, SwitchoverCommand.class, ProxyCommand.class, FailoverBenchCommand.class,
-                FailoverExperimentCommand.class, DemoCommand.class})
+                FailoverExperimentCommand.class, DemoCommand.class, BackupCommand.class, RestoreCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

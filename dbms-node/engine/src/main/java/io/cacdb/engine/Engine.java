@@ -46,6 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Open, in order (each step logged with its duration)</h2>
  * <ol>
+ *   <li>refuse a volume whose restore marker (META block 3) says a restore has not finished;</li>
  *   <li>read the epoch history and the checkpoint pointer from META (the caller has already fenced the volume to the
  *       writer's epoch, which must be above every epoch in the history);</li>
  *   <li>{@link LogEnd#find} from the checkpoint's redo start (or 0): the durable end of the log;</li>
@@ -325,6 +326,11 @@ public final class Engine implements AutoCloseable {
         b.codec = new LogRecordCodec(PageOps::decode);
 
         long t = System.nanoTime();
+        if (await(MetaRecords.readRestoreState(volume), wait, "reading the restore marker")
+                .filter(s -> s != MetaRecords.RestoreState.COMPLETE).isPresent()) {
+            throw new IllegalStateException("volume " + volume.volume() + " is being restored from an archive, or its"
+                    + " restore failed half-way: it is not usable; run the restore again into a new volume");
+        }
         EpochHistory history = await(MetaRecords.epochHistory(volume), wait, "reading the epoch history");
         if (epoch <= history.latestEpoch()) {
             throw new IllegalStateException("volume " + volume.volume() + " was last written at epoch "

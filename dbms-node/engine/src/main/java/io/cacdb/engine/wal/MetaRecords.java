@@ -28,6 +28,16 @@ public final class MetaRecords {
 
     public static final long CHECKPOINT_RECORD_NO = 0;
     public static final long EPOCH_HISTORY_RECORD_NO = 1;
+    /**
+     * Block 3, the restore marker: a volume being restored from an archive carries {@link RestoreState#RESTORING}
+     * from the restore's first write until its last, which sets {@link RestoreState#COMPLETE}; {@code Engine.open}
+     * refuses a volume still marked restoring, so a restore that failed half-way never looks usable. (Block 2 is the
+     * active's lease.)
+     */
+    public static final long RESTORE_RECORD_NO = 3;
+
+    /** The restore marker's states. */
+    public enum RestoreState { RESTORING, COMPLETE }
 
     /**
      * One entry per takeover; 65 536 takeovers (16 bytes each, a 1 MiB record) is far beyond any volume's life, and a
@@ -39,6 +49,7 @@ public final class MetaRecords {
     static final int FORMAT_VERSION = 1;
     static final int KIND_CHECKPOINT = 0;
     static final int KIND_EPOCH_HISTORY = 1;
+    static final int KIND_RESTORE = 3;
     private static final int HEADER_BYTES = 4 + 2 + 2 + 8;
 
     /** A META record's value with the sequence it was stored at. */
@@ -133,6 +144,32 @@ public final class MetaRecords {
             return volume.write(Block.of(BlockAddress.meta(volume.volume(), EPOCH_HISTORY_RECORD_NO),
                     Version.ofMeta(seq), out.array())).thenApply(v -> next);
         });
+    }
+
+    /** The restore marker (META block 3), or empty for a volume that was never restored. */
+    public static CompletableFuture<Optional<RestoreState>> readRestoreState(VolumeReader volume) {
+        return read(volume, RESTORE_RECORD_NO).thenApply(block -> block.map(b -> {
+            ByteBuffer in = body(b, RESTORE_RECORD_NO, KIND_RESTORE);
+            try {
+                int state = in.getInt();
+                requireConsumed(in, RESTORE_RECORD_NO);
+                if (state < 0 || state >= RestoreState.values().length) {
+                    throw new CorruptMetaRecordException(RESTORE_RECORD_NO, "restore state " + state);
+                }
+                return RestoreState.values()[state];
+            } catch (BufferUnderflowException e) {
+                throw new CorruptMetaRecordException(RESTORE_RECORD_NO, "bad restore marker: " + e);
+            }
+        }));
+    }
+
+    /** Stores the restore marker at write quorum ({@link RestoreState#RESTORING} first, {@code COMPLETE} last). */
+    public static CompletableFuture<Void> writeRestoreState(VolumeWriter volume, RestoreState state) {
+        long seq = state.ordinal() + 1L;
+        ByteBuffer out = header(4, KIND_RESTORE, seq);
+        out.putInt(state.ordinal());
+        return volume.write(Block.of(BlockAddress.meta(volume.volume(), RESTORE_RECORD_NO), Version.ofMeta(seq),
+                out.array()));
     }
 
     private static CompletableFuture<Optional<Block>> read(VolumeReader volume, long recordNo) {

@@ -6,6 +6,10 @@ import io.cacdb.dax.client.DaxClient;
 import io.cacdb.dax.client.DaxClientConfig;
 import io.cacdb.dax.cluster.ClusterMap;
 import io.cacdb.dax.cluster.ClusterMapFile;
+import io.cacdb.archive.log.ArchiverConfig;
+import io.cacdb.archive.log.LogArchiver;
+import io.cacdb.archive.s3.ArchiveException;
+import io.cacdb.archive.s3.S3Store;
 import io.cacdb.engine.Database;
 import io.cacdb.engine.EngineConfig;
 import io.cacdb.engine.volume.DaxVolume;
@@ -119,6 +123,9 @@ public final class Node implements AutoCloseable {
     private volatile Database database;
     private volatile SqlLayer.Backend backend;
     private volatile ActiveLease lease;
+    /** The log archiver while ACTIVE with archiving configured; its archive point joins the retention floor. */
+    private volatile LogArchiver archiver;
+    private S3Store archiveStore;
     // STANDBY
     private volatile StandbyReplayer replayer;
     private volatile IoScheduler replayScheduler;
@@ -238,14 +245,53 @@ public final class Node implements AutoCloseable {
                 () -> EpochFencing.createAndFence(client, config.volume(), config.nodeName(),
                         config.storageOpenTimeout()));
         VolumeWriter writer = DaxVolume.writer(client, config.volume(), epoch);
+        loadArchiver();
         Database db = step("opening the database at epoch " + epoch,
-                () -> Database.open(writer, engineConfig(), registry, ha::retentionFloorLsn));
+                () -> Database.open(writer, engineConfig(), registry, this::retentionFloorLsn));
         database = db;
+        startArchiver(db, epoch);
         step("taking the lease at epoch " + epoch, () -> {
             serveAsActive(db, writer);
             return null;
         });
         move(NodeRole.STARTING, NodeRole.ACTIVE);
+    }
+
+    /**
+     * The active's log retention floor: the standby's replayed LSN and, when archiving, the archive point — no log
+     * leaves DAX before the standby has it and S3 has it.
+     */
+    private long retentionFloorLsn() {
+        LogArchiver a = archiver;
+        return a == null ? ha.retentionFloorLsn() : Math.min(ha.retentionFloorLsn(), a.retentionFloorLsn());
+    }
+
+    /**
+     * With archiving configured: the archiver, its manifest read before the engine can truncate anything. If S3 does
+     * not answer now, the node serves anyway: the archiver retries in the background and the floor holds the log.
+     */
+    private void loadArchiver() {
+        config.archive().ifPresent(s3 -> {
+            if (archiveStore == null) {
+                archiveStore = S3Store.open(s3);
+                opened.push(archiveStore);
+            }
+            LogArchiver a = new LogArchiver(archiveStore, reader(), ArchiverConfig.defaults(), registry);
+            try {
+                a.load();
+            } catch (ArchiveException e) {
+                log.warn("node {}: cannot read the log archive manifest at {} yet ({}); the archiver retries and the"
+                        + " log stays in DAX meanwhile", config.nodeName(), s3.url(""), e.getMessage());
+            }
+            archiver = a;
+        });
+    }
+
+    private void startArchiver(Database db, long atEpoch) {
+        LogArchiver a = archiver;
+        if (a != null) {
+            a.start(atEpoch, () -> db.engine().logWriter().durableLsn());
+        }
     }
 
     /** Lease, SQL backend, gate, heartbeats: what makes an open database served. The caller moves to ACTIVE. */
@@ -386,11 +432,12 @@ public final class Node implements AutoCloseable {
             StandbyMonitor m = monitor;
             Takeover.AfterFence confirm = m == null ? Takeover.AfterFence.NONE : m::confirmAfterFence;
             try {
+                loadArchiver();
                 Takeover.Result result = Takeover.run(new Takeover.Inputs(config.nodeName(),
                         TakeoverStorage.dax(client, config.volume(), config.nodeName(), () -> claimedEpochFloor),
                         replayer, replayScheduler,
                         engineConfig(),
-                        config.ha(), registry, ha::retentionFloorLsn, reader -> {
+                        config.ha(), registry, this::retentionFloorLsn, reader -> {
                             faults.takeover().reached(TakeoverFault.Point.FENCED); // tests: halt right after fencing
                             return confirm.confirm(reader);
                         }, durableBoundary));
@@ -400,6 +447,7 @@ public final class Node implements AutoCloseable {
                 monitor = null;
                 database = result.database();
                 epoch = result.epoch();
+                startArchiver(result.database(), result.epoch());
                 lastTakeover = result;
                 serveAsActive(result.database(), DaxVolume.writer(client, config.volume(), result.epoch()));
                 move(NodeRole.PROMOTING, NodeRole.ACTIVE);
@@ -516,6 +564,11 @@ public final class Node implements AutoCloseable {
         if (abrupt && l != null) {
             l.close();
             lease = null;
+        }
+        LogArchiver a = archiver;
+        archiver = null;
+        if (a != null) {
+            a.close();
         }
         SqlLayer.Backend b = backend;
         backend = null;

@@ -9,7 +9,9 @@ import io.cacdb.server.auth.AuthConfig;
 import io.cacdb.server.auth.AuthMethod;
 import io.cacdb.server.auth.ScramVerifier;
 import io.cacdb.server.ha.HaConfig;
+import io.cacdb.archive.s3.S3Config;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.Optional;
 
 /**
  * Everything a database node needs to start, typed, with its unit in every name, checked on construction (so a
@@ -53,6 +56,7 @@ import java.util.function.Supplier;
  * @param readIoThreads     the standby's replay page reads in flight (CAC-DB's "read-IO threads"): the ceiling the
  *                          adaptive controller may reach under {@code increase-read-io}, the fixed limit under the
  *                          other policies; {@value #READ_IO_THREADS_POLICY_DEFAULT} = the policy's default
+ * @param archive           where the active archives the log ({@code archive-s3-*} keys); empty: no archiving
  */
 public record NodeConfig(
         String nodeName,
@@ -76,7 +80,8 @@ public record NodeConfig(
         int haPort,
         HaConfig ha,
         SlowStandbyPolicy slowStandbyPolicy,
-        int readIoThreads) {
+        int readIoThreads,
+        Optional<S3Config> archive) {
 
     /** The volume of a cluster's one database unless configured otherwise. */
     public static final long DEFAULT_VOLUME = 1;
@@ -126,6 +131,7 @@ public record NodeConfig(
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(ha, "ha");
         Objects.requireNonNull(slowStandbyPolicy, "slowStandbyPolicy");
+        Objects.requireNonNull(archive, "archive");
         users = Map.copyOf(users);
         requireRange("read-io-threads", readIoThreads, 0, MAX_READ_IO_THREADS);
         requireLabel("node-name", nodeName);
@@ -185,84 +191,85 @@ public record NodeConfig(
                 DEFAULT_ADMIN_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_BUFFER_POOL_BYTES, DEFAULT_LOG_BUFFER_BYTES,
                 DEFAULT_LOG_BUDGET_BYTES, DEFAULT_CHECKPOINT_INTERVAL_MILLIS, 0, DEFAULT_DAX_REQUEST_TIMEOUT_MILLIS,
                 DEFAULT_STORAGE_OPEN_TIMEOUT_MILLIS, AuthMethod.TRUST, Map.of(), StartRole.AUTO, DEFAULT_HA_PORT,
-                HaConfig.defaults(), SlowStandbyPolicy.INCREASE_READ_IO, READ_IO_THREADS_POLICY_DEFAULT);
+                HaConfig.defaults(), SlowStandbyPolicy.INCREASE_READ_IO, READ_IO_THREADS_POLICY_DEFAULT,
+                Optional.empty());
     }
 
     public NodeConfig withPorts(int newPgPort, int newAdminPort) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, newPgPort, newAdminPort,
                 maxConnections, bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis,
                 zoneDelayMillis, daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
-                slowStandbyPolicy, readIoThreads);
+                slowStandbyPolicy, readIoThreads, archive);
     }
 
     public NodeConfig withCheckpointIntervalMillis(long millis) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, millis, zoneDelayMillis, daxRequestTimeoutMillis,
                 storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
-                slowStandbyPolicy, readIoThreads);
+                slowStandbyPolicy, readIoThreads, archive);
     }
 
     public NodeConfig withHaPort(int newHaPort) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
                 daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, newHaPort, ha,
-                slowStandbyPolicy, readIoThreads);
+                slowStandbyPolicy, readIoThreads, archive);
     }
 
     public NodeConfig withRole(StartRole newRole) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
                 daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, newRole, haPort, ha,
-                slowStandbyPolicy, readIoThreads);
+                slowStandbyPolicy, readIoThreads, archive);
     }
 
     public NodeConfig withHa(HaConfig newHa) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
                 daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, newHa,
-                slowStandbyPolicy, readIoThreads);
+                slowStandbyPolicy, readIoThreads, archive);
     }
 
     public NodeConfig withBindHost(String newBindHost) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, newBindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
                 daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
-                slowStandbyPolicy, readIoThreads);
+                slowStandbyPolicy, readIoThreads, archive);
     }
 
     public NodeConfig withVolume(long newVolume) {
         return new NodeConfig(nodeName, zone, clusterMapFile, newVolume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
                 daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
-                slowStandbyPolicy, readIoThreads);
+                slowStandbyPolicy, readIoThreads, archive);
     }
 
     public NodeConfig withBufferPoolBytes(long bytes) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
                 daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
-                slowStandbyPolicy, readIoThreads);
+                slowStandbyPolicy, readIoThreads, archive);
     }
 
     public NodeConfig withZoneDelayMillis(long millis) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, millis,
                 daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha,
-                slowStandbyPolicy, readIoThreads);
+                slowStandbyPolicy, readIoThreads, archive);
     }
 
     public NodeConfig withAuthentication(AuthMethod method, Map<String, String> newUsers) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
                 daxRequestTimeoutMillis, storageOpenTimeoutMillis, method, newUsers, role, haPort, ha,
-                slowStandbyPolicy, readIoThreads);
+                slowStandbyPolicy, readIoThreads, archive);
     }
 
     public NodeConfig withSlowStandby(SlowStandbyPolicy policy, int newReadIoThreads) {
         return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
                 bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
                 daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha, policy,
-                newReadIoThreads);
+                newReadIoThreads, archive);
     }
 
     /**
@@ -283,6 +290,13 @@ public record NodeConfig(
     public StandbyConfig standbyConfig() {
         return StandbyConfig.defaults().withFrames(bufferPoolFrames()).withPolicy(slowStandbyPolicy)
                 .withReadIo(readIo());
+    }
+
+    public NodeConfig withArchive(Optional<S3Config> newArchive) {
+        return new NodeConfig(nodeName, zone, clusterMapFile, volume, bindHost, pgPort, adminPort, maxConnections,
+                bufferPoolBytes, logBufferBytes, logBudgetBytes, checkpointIntervalMillis, zoneDelayMillis,
+                daxRequestTimeoutMillis, storageOpenTimeoutMillis, authMethod, users, role, haPort, ha, slowStandbyPolicy,
+                readIoThreads, newArchive);
     }
 
     /** Buffer pool frames: {@link #bufferPoolBytes} in pages. */
@@ -338,6 +352,9 @@ public record NodeConfig(
             "storage-open-timeout-millis", "auth", "role", "ha-port", "lease-duration-millis",
             "lease-renew-interval-millis", "lease-guard-millis", "lease-poll-interval-millis",
             "heartbeat-interval-millis", "heartbeat-timeout-millis", "slow-standby-policy", "read-io-threads");
+    /** The archive's keys (docs/archive.md): optional, written only when archiving is on. */
+    static final List<String> ARCHIVE_KEYS = List.of("archive-s3-bucket", "archive-s3-region", "archive-s3-prefix",
+            "archive-s3-endpoint");
     static final String USER_KEY_PREFIX = "user.";
     private static final List<String> REQUIRED = List.of("node-name", "zone", "cluster-map");
 
@@ -377,9 +394,9 @@ public record NodeConfig(
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
-            if (!KEYS.contains(key) && !key.startsWith(USER_KEY_PREFIX)) {
-                throw new NodeConfigException(where + ": unknown key '" + key + "' (known keys: " + KEYS
-                        + " and user.<name>)");
+            if (!KEYS.contains(key) && !ARCHIVE_KEYS.contains(key) && !key.startsWith(USER_KEY_PREFIX)) {
+                throw new NodeConfigException(where + ": unknown key '" + key + "' (known keys: " + KEYS + ", "
+                        + ARCHIVE_KEYS + " and user.<name>)");
             }
             Integer earlier = lineOf.putIfAbsent(key, i + 1);
             if (earlier != null) {
@@ -432,7 +449,8 @@ public record NodeConfig(
                     (int) v.number("ha-port", d.haPort, false),
                     v.ha(d.ha),
                     v.policy(d.slowStandbyPolicy),
-                    (int) v.number("read-io-threads", d.readIoThreads, false));
+                    (int) v.number("read-io-threads", d.readIoThreads, false),
+                    v.archive());
         } catch (NodeConfigException e) {
             throw new NodeConfigException(file + ": " + e.getMessage(), e);
         }
@@ -450,6 +468,12 @@ public record NodeConfig(
         for (int i = 0; i < KEYS.size(); i++) {
             sb.append(KEYS.get(i)).append(" = ").append(values[i]).append('\n');
         }
+        archive.ifPresent(a -> {
+            sb.append("archive-s3-bucket = ").append(a.bucket()).append('\n');
+            sb.append("archive-s3-region = ").append(a.region()).append('\n');
+            sb.append("archive-s3-prefix = ").append(a.prefix()).append('\n');
+            a.endpoint().ifPresent(e -> sb.append("archive-s3-endpoint = ").append(e).append('\n'));
+        });
         users.forEach((user, secret) -> sb.append(USER_KEY_PREFIX).append(user).append(" = ").append(secret)
                 .append('\n'));
         return sb.toString();
@@ -496,6 +520,28 @@ public record NodeConfig(
             return parsePolicy(raw).orElseThrow(() -> new NodeConfigException("line "
                     + lineOf.get("slow-standby-policy") + ": key 'slow-standby-policy' has bad value '" + raw
                     + "': expected 'increase-read-io', 'active-wait' or 'unsafe-eviction'"));
+        }
+
+        /** The archive's S3 location, present when {@code archive-s3-bucket} is set; the rest needs the bucket. */
+        Optional<S3Config> archive() {
+            String bucket = values.get("archive-s3-bucket");
+            if (bucket == null) {
+                for (String key : ARCHIVE_KEYS) {
+                    if (values.containsKey(key)) {
+                        throw new NodeConfigException("line " + lineOf.get(key) + ": key '" + key + "' needs"
+                                + " 'archive-s3-bucket' (archiving is on only with a bucket)");
+                    }
+                }
+                return Optional.empty();
+            }
+            String endpoint = values.get("archive-s3-endpoint");
+            try {
+                return Optional.of(S3Config.of(values.getOrDefault("archive-s3-region", S3Config.DEFAULT_REGION),
+                        bucket, values.getOrDefault("archive-s3-prefix", ""),
+                        endpoint == null ? Optional.empty() : Optional.of(URI.create(endpoint))));
+            } catch (IllegalArgumentException e) {
+                throw new NodeConfigException("archive settings: " + e.getMessage());
+            }
         }
 
         HaConfig ha(HaConfig d) {

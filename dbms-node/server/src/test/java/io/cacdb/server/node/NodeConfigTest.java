@@ -180,4 +180,28 @@ class NodeConfigTest {
                 () -> NodeConfig.load(write("node-name = n 1\nzone = a\ncluster-map = m\n")));
         assertTrue(label.getMessage().contains("key 'node-name' has bad value 'n 1'"), label.getMessage());
     }
+
+    @Test
+    void archiveKeysNeedABucketAndRoundTrip() throws Exception {
+        NodeConfig c = NodeConfig.load(write("""
+                node-name = n1
+                zone = a
+                cluster-map = /m
+                archive-s3-bucket = cacdb-archive
+                archive-s3-prefix = prod/db1
+                archive-s3-endpoint = http://127.0.0.1:9000
+                """));
+        assertEquals("cacdb-archive", c.archive().orElseThrow().bucket());
+        assertEquals("prod/db1", c.archive().orElseThrow().prefix());
+        assertEquals("us-east-1", c.archive().orElseThrow().region());
+        assertEquals(c, NodeConfig.load(write(c.toFileText())), "the file form keeps the archive keys");
+        assertEquals(c.archive(), c.withPorts(0, 0).archive(), "with* keeps the archive");
+        NodeConfigException noBucket = assertThrows(NodeConfigException.class, () -> NodeConfig.load(write(
+                "node-name = n1\nzone = a\ncluster-map = /m\narchive-s3-prefix = x\n")));
+        assertTrue(noBucket.getMessage().contains("'archive-s3-prefix' needs 'archive-s3-bucket'"),
+                noBucket.getMessage());
+        NodeConfigException badBucket = assertThrows(NodeConfigException.class, () -> NodeConfig.load(write(
+                "node-name = n1\nzone = a\ncluster-map = /m\narchive-s3-bucket = Bad_Bucket\n")));
+        assertTrue(badBucket.getMessage().contains("S3 bucket 'Bad_Bucket'"), badBucket.getMessage());
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cacdb.archive.s3.S3Config;
 import io.cacdb.dax.cluster.ClusterMap;
 import io.cacdb.dax.cluster.ClusterMapFile;
 import io.cacdb.dax.cluster.QuorumConfig;
@@ -23,6 +24,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,51 @@ class NodeTest {
         try (Node again = Node.start(config, SqlLayer.backend(db -> new TinySqlBackend()))) {
             assertTrue(again.epoch() > firstEpoch, again.epoch() + " after " + firstEpoch);
             assertEquals(200, get(again.adminPort(), "/health").statusCode());
+        }
+    }
+
+    /**
+     * Archiving configured but S3 unreachable (a port nobody listens on): the node still becomes active and serves,
+     * the archiver keeps retrying and counts its failures in /metrics, and nothing is archived.
+     */
+    @Test
+    void anActiveWithAnUnreachableArchiveServesAndReportsUploadFailures() throws Exception {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        NodeConfig config = config("n5", 15).withArchive(Optional.of(S3Config.of(S3Config.DEFAULT_REGION,
+                "cacdb-node-test", "nodes", Optional.of(URI.create("http://127.0.0.1:" + deadPort)))));
+        // the default credential chain reads these first; set so the test never waits for an instance-metadata call
+        System.setProperty("aws.accessKeyId", "node-test");
+        System.setProperty("aws.secretAccessKey", "node-test-secret");
+        try (Node node = Node.start(config, SqlLayer.backend(db -> new TinySqlBackend()))) {
+            assertEquals(NodeRole.ACTIVE, node.role());
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + node.pgPort()
+                    + "/cacdb?sslmode=disable&connectTimeout=10", "cacdb", "");
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT 7 AS answer")) {
+                assertTrue(rs.next());
+                assertEquals(7, rs.getInt(1));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            double failures = 0;
+            while (failures == 0 && System.nanoTime() < deadline) {
+                var counter = node.registry().find("cacdb.archive.upload.failures").counter();
+                failures = counter == null ? 0 : counter.count();
+                if (failures == 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+                }
+            }
+            assertTrue(failures > 0, "the archiver counts its failed attempts");
+            String metrics = get(node.adminPort(), "/metrics").body();
+            for (String meter : List.of("cacdb_archive_upload_failures_total", "cacdb_archive_lag_bytes",
+                    "cacdb_archive_archived_lsn")) {
+                assertTrue(metrics.contains(meter), "no " + meter + " in /metrics");
+            }
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
         }
     }
 
