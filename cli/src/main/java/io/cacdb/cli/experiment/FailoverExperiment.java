@@ -585,6 +585,11 @@ public final class FailoverExperiment {
                     out.println("experiment:   " + r.name() + " " + r.outcome().name().toLowerCase(Locale.ROOT));
                 }
             }
+            long freed = LocalCluster.removeData(clusterDir);
+            if (freed > 0) {
+                out.printf("experiment: removed the DAX servers' data (%.1f GiB); logs and configurations are kept in"
+                        + " %s%n", freed / (double) (1L << 30), clusterDir);
+            }
         } catch (LocalClusterException e) {
             // e.g. the main thread holds the directory lock while the hook runs: kill what the state file names
             out.println("experiment: orderly stop failed (" + e.getMessage() + "); killing the cluster's processes");

@@ -148,6 +148,7 @@ public final class FailoverBench {
             }
         } finally {
             LocalCluster.down(without, out);
+            LocalCluster.removeData(without);
         }
         out.printf("failover-bench: %.1f commits/s without a standby%n", cpsWithout);
 
@@ -184,6 +185,7 @@ public final class FailoverBench {
             }
         } finally {
             LocalCluster.down(with, out);
+            LocalCluster.removeData(with);
         }
     }
 

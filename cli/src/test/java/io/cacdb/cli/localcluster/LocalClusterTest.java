@@ -3,6 +3,7 @@ package io.cacdb.cli.localcluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -172,8 +173,10 @@ class LocalClusterTest {
         assertEquals(1, noActive.exit(), "n2 is the standby again: " + noActive.out());
         assertTrue(noActive.err().contains("a switchover is run on the active"), noActive.err());
 
+        assertThrows(LocalClusterException.class, () -> LocalCluster.removeData(dir), "refused while it runs");
         Run down = main("cluster", "down", "--dir", dir.toString());
         assertEquals(0, down.exit(), down.out() + down.err());
+        assertTrue(Files.isDirectory(dir.resolve("d1").resolve("data")));
         assertTrue(down.out().contains("cluster: down (11 stopped, 0 were not running)"), down.out());
         assertTrue(down.out().indexOf("stopping node n2") < down.out().indexOf("stopping node n1"),
                 "the standby stops first: " + down.out());
@@ -184,6 +187,9 @@ class LocalClusterTest {
         assertEquals(1, after.exit());
         JsonNode afterJson = new ObjectMapper().readTree(after.out());
         assertFalse(afterJson.get("nodes").get(0).get("alive").asBoolean());
+        assertTrue(LocalCluster.removeData(dir) > 0, "the DAX servers' RocksDB files");
+        assertFalse(Files.exists(dir.resolve("d1").resolve("data")));
+        assertTrue(Files.isRegularFile(dir.resolve("cluster.map")), "configurations and logs stay");
         Run downAgain = main("cluster", "down", "--dir", dir.toString());
         assertEquals(0, downAgain.exit());
         assertTrue(downAgain.out().contains("(0 stopped, 11 were not running)"), downAgain.out());
