@@ -44,7 +44,8 @@ public final class Proxy implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private ActiveTracker tracker;
-    private PgProxy forwarder;
+    /** Set before the tracker starts, so its listener (on the tracker's thread) always finds it. */
+    private volatile PgProxy forwarder;
     private AdminHttpServer admin;
 
     private Proxy(ProxyConfig config) {
@@ -73,17 +74,10 @@ public final class Proxy implements AutoCloseable {
         DaxClient client = DaxClient.create(map, DaxClientConfig.builder(config.zone())
                 .requestTimeout(config.daxRequestTimeout()).build(), registry);
         opened.push(client);
-        PgProxy[] forwarding = new PgProxy[1];
         tracker = new ActiveTracker(DaxVolume.reader(client, config.volume()), map, config.leasePollInterval(),
-                config.daxRequestTimeout(), System::nanoTime, target -> {
-                    PgProxy f = forwarding[0];
-                    if (f != null) {
-                        f.targetChanged(target);
-                    }
-                });
+                config.daxRequestTimeout(), System::nanoTime, target -> forwarder.targetChanged(target));
         opened.push(tracker);
         forwarder = PgProxy.start(config, tracker, registry);
-        forwarding[0] = forwarder;
         opened.push(forwarder);
         tracker.start();
         Gauge.builder("cacdb.proxy.active.epoch", tracker, t -> t.target().map(ActiveTracker.Target::epoch)
